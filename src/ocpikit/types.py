@@ -1,0 +1,206 @@
+"""OCPI scalar types shared by every version (``types.asciidoc``).
+
+Each scalar is an ``Annotated`` alias so that wire models read like the spec tables:
+``id CiString(36)`` is spelt ``id: CiString36`` here.
+
+Rules enforced (requirements TY-01..TY-10):
+
+- ``CiString(n)``: printable ASCII only (U+0020..U+007E), at most *n* characters, compared
+  case-insensitively by whoever looks it up (storage keeps the sender's spelling).
+- ``string(n)``: printable Unicode, no control characters (CR, LF, TAB...), at most *n*.
+- ``DateTime``: RFC 3339 subset, UTC. Accepted with or without ``Z`` and with fractions;
+  an explicit offset other than Z is rejected (``types.asciidoc``: "+00:00 is not the same
+  as UTC"). Always emitted with ``Z``.
+- ``number``: :class:`decimal.Decimal`, never a binary float, emitted as a JSON number.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+__all__ = [
+    "CiString2",
+    "CiString255",
+    "CiString3",
+    "CiString36",
+    "CiString39",
+    "CiString48",
+    "CiString5",
+    "DateTime",
+    "Number",
+    "String10",
+    "String100",
+    "String1000",
+    "String128",
+    "String15",
+    "String150",
+    "String16",
+    "String2",
+    "String20",
+    "String200",
+    "String25",
+    "String255",
+    "String3",
+    "String32",
+    "String36",
+    "String39",
+    "String4",
+    "String40",
+    "String45",
+    "String5",
+    "String50",
+    "String5000",
+    "String512",
+    "String6",
+    "String64",
+    "String8",
+    "URL",
+    "format_datetime",
+    "parse_datetime",
+]
+
+_CI_STRING = r"^[\x20-\x7e]*$"
+# Printable Unicode: no C0/C1 control characters (CR, LF, TAB are explicitly excluded).
+_STRING = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+
+def _ci(max_length: int) -> StringConstraints:
+    return StringConstraints(max_length=max_length, pattern=_CI_STRING)
+
+
+def _st(max_length: int) -> StringConstraints:
+    return StringConstraints(max_length=max_length, pattern=_STRING)
+
+
+# CiString(n): case-insensitive printable ASCII of at most n characters.
+CiString2 = Annotated[str, _ci(2)]
+CiString3 = Annotated[str, _ci(3)]
+CiString5 = Annotated[str, _ci(5)]
+CiString36 = Annotated[str, _ci(36)]
+CiString39 = Annotated[str, _ci(39)]
+CiString48 = Annotated[str, _ci(48)]
+CiString255 = Annotated[str, _ci(255)]
+
+# string(n): case-sensitive printable UTF-8 of at most n characters.
+String2 = Annotated[str, _st(2)]
+String3 = Annotated[str, _st(3)]
+String4 = Annotated[str, _st(4)]
+String5 = Annotated[str, _st(5)]
+String6 = Annotated[str, _st(6)]
+String8 = Annotated[str, _st(8)]
+String10 = Annotated[str, _st(10)]
+String15 = Annotated[str, _st(15)]
+String16 = Annotated[str, _st(16)]
+String20 = Annotated[str, _st(20)]
+String25 = Annotated[str, _st(25)]
+String32 = Annotated[str, _st(32)]
+String36 = Annotated[str, _st(36)]
+String39 = Annotated[str, _st(39)]
+String40 = Annotated[str, _st(40)]
+String45 = Annotated[str, _st(45)]
+String50 = Annotated[str, _st(50)]
+String64 = Annotated[str, _st(64)]
+String100 = Annotated[str, _st(100)]
+String128 = Annotated[str, _st(128)]
+String150 = Annotated[str, _st(150)]
+String200 = Annotated[str, _st(200)]
+String255 = Annotated[str, _st(255)]
+String512 = Annotated[str, _st(512)]
+String1000 = Annotated[str, _st(1000)]
+String5000 = Annotated[str, _st(5000)]
+
+
+_DATETIME = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?P<frac>\.\d{1,6})?\d*(?P<z>Z)?$"
+)
+
+
+def parse_datetime(value: str) -> datetime:
+    """Parse an OCPI ``DateTime`` into an aware UTC datetime.
+
+    Raises:
+        ValueError: when the value is not one of the forms ``types.asciidoc`` allows.
+    """
+    if len(value) > 32:  # string(25) in the spec; allow a little slack for 6-digit fractions
+        raise ValueError("DateTime is too long")
+    match = _DATETIME.match(value)
+    if match is None:
+        raise ValueError(
+            "DateTime must be RFC 3339 in UTC, e.g. 2015-06-29T20:39:09Z (no offset other than Z)"
+        )
+    text = f"{match['date']}T{match['time']}{match['frac'] or ''}"
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def format_datetime(value: datetime) -> str:
+    """Format an aware datetime as OCPI ``DateTime`` (UTC, ``Z``, milliseconds only if set)."""
+    value = value.astimezone(UTC)
+    if value.microsecond:
+        millis = value.microsecond // 1000
+        return value.strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _coerce_datetime(value: object) -> object:
+    if isinstance(value, str):
+        return parse_datetime(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    return value
+
+
+def _coerce_number(value: object) -> object:
+    # bool is an int subclass; OCPI numbers are never booleans.
+    if isinstance(value, bool):
+        raise ValueError("a number is required")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def _finite(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("number must be finite")
+    return value
+
+
+def _number_out(value: Decimal) -> int | float:
+    # JSON has no decimal type: emit an int when integral, else the shortest float that
+    # round-trips the decimal's text (OCPI numbers have at most 4 decimals).
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+DateTime = Annotated[
+    datetime,
+    BeforeValidator(_coerce_datetime),
+    PlainSerializer(format_datetime, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 25}),
+]
+
+Number = Annotated[
+    Decimal,
+    BeforeValidator(_coerce_number),
+    AfterValidator(_finite),
+    PlainSerializer(_number_out, return_type=float),
+    WithJsonSchema({"type": "number"}),
+]
+
+URL = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$"),
+]
