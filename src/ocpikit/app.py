@@ -1,0 +1,120 @@
+"""The ASGI application: ``create_app(settings)``. Nothing runs at import time.
+
+The node's identity (base URL, local parties) is read from the database at startup, and the
+OCPI routes are mounted from it, so that what version details list is exactly what is served.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from ocpikit.config import Settings
+from ocpikit.errors import OcpiError
+from ocpikit.modules import registry
+from ocpikit.modules.versions.api import router as versions_router
+from ocpikit.node import Node
+from ocpikit.storage.db import Database
+from ocpikit.storage.repositories import ConfigRepository, PartyRepository
+from ocpikit.transport.envelope import OcpiResponse, envelope
+from ocpikit.transport.headers import RequestIdMiddleware
+from ocpikit.transport.status import StatusCode
+
+__all__ = ["create_app", "create_app_from_env"]
+
+log = logging.getLogger("ocpikit")
+
+
+def _error(status: int, code: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return OcpiResponse(envelope(None, code, message), status_code=status, headers=headers)
+
+
+async def _ocpi_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OcpiError)
+    return _error(exc.http_status, exc.status_code, exc.message, exc.headers)
+
+
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    messages = {404: "No such OCPI endpoint or object", 405: "Method not allowed here"}
+    message = messages.get(exc.status_code, str(exc.detail))
+    return _error(exc.status_code, StatusCode.CLIENT_ERROR, message, dict(exc.headers or {}))
+
+
+async def _validation_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return _error(400, StatusCode.INVALID_PARAMETERS, "The request body is not valid JSON")
+    parts = [
+        f"{'.'.join(str(p) for p in e.get('loc', ()) if p not in ('body', 'query', 'path'))}: "
+        f"{e.get('msg')}"
+        for e in errors[:5]
+    ]
+    return _error(200, StatusCode.INVALID_PARAMETERS, "; ".join(parts))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error(500, StatusCode.SERVER_ERROR, "Internal error; it has been logged")
+
+
+async def load_node(node: Node) -> None:
+    """Read the node's identity from its database."""
+    async with node.db.connect() as conn:
+        base_url = await ConfigRepository(conn).get("base_url")
+        node.parties = await PartyRepository(conn).list()
+    if not base_url:
+        raise RuntimeError("the database is not initialised: run `ocpikit init` first")
+    node.base_url = base_url.rstrip("/")
+
+
+def create_app(
+    settings: Settings, *, interfaces: list[registry.Interface] | None = None
+) -> FastAPI:
+    """Build the node's ASGI app for ``settings``.
+
+    Args:
+        settings: process settings; the database must have been initialised.
+        interfaces: the module interfaces to offer (default: all that ocpikit implements).
+    """
+    db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    node = Node(settings=settings, db=db)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await load_node(node)
+        node.http = httpx.AsyncClient(timeout=settings.peer_timeout)
+        registry.mount(app, node, interfaces)
+        try:
+            yield
+        finally:
+            await node.http.aclose()
+            await db.close()
+
+    app = FastAPI(
+        title="ocpikit",
+        summary="OCPI node: versions, credentials and every functional module",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.node = node
+    app.add_middleware(RequestIdMiddleware)
+    app.add_exception_handler(OcpiError, _ocpi_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)
+    app.include_router(versions_router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (several workers): settings from ``OCPIKIT_*``."""
+    return create_app(Settings())

@@ -1,0 +1,25 @@
+"""The ``ocpikit`` command line (see ``shared/interface.md`` for the public surface)."""
+
+from __future__ import annotations
+
+import typer
+
+from ocpikit.cli import node, peers, tokens
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ocpikit",
+    help="ocpikit: an OCPI node for CPOs, eMSPs and Hubs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("init")(node.init)
+app.command("serve")(node.serve)
+app.add_typer(tokens.app, name="token")
+app.add_typer(peers.app, name="peer")
+
+
+def main() -> None:
+    app()

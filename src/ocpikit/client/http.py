@@ -1,0 +1,136 @@
+"""Low-level OCPI calls to a peer: the Authorization header, message ids and the envelope.
+
+Every call returns the envelope's ``data`` or raises :class:`~ocpikit.errors.PeerError` with a
+sentence that says what went wrong (unreachable, HTTP status, not an OCPI envelope, or an
+OCPI error code), so that the CLI and the logs can show it as it is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+
+from ocpikit.errors import PeerError
+from ocpikit.transport.auth import authorization_header
+
+__all__ = ["OcpiReply", "PeerHttp", "call"]
+
+
+@dataclass(frozen=True, slots=True)
+class OcpiReply:
+    http_status: int
+    status_code: int
+    status_message: str | None
+    data: Any
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+
+
+def _decode(response: httpx.Response, url: str) -> OcpiReply:
+    try:
+        body = orjson.loads(response.content) if response.content else None
+    except orjson.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("status_code"), int):
+        hint = f"HTTP {response.status_code}"
+        raise PeerError(
+            f"{url} did not answer with an OCPI response ({hint})",
+            url=url,
+            http_status=response.status_code,
+        )
+    reply = OcpiReply(
+        http_status=response.status_code,
+        status_code=body["status_code"],
+        status_message=body.get("status_message"),
+        data=body.get("data"),
+        headers=response.headers,
+    )
+    if response.status_code >= 300 or not 1000 <= reply.status_code < 2000:
+        detail = f": {reply.status_message}" if reply.status_message else ""
+        raise PeerError(
+            f"{url} answered HTTP {response.status_code}, OCPI {reply.status_code}{detail}",
+            url=url,
+            http_status=response.status_code,
+            status_code=reply.status_code,
+        )
+    return reply
+
+
+async def call(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    token: str,
+    encoding: str = "base64",
+    json: Any = None,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> OcpiReply:
+    """One OCPI request.
+
+    Raises:
+        PeerError: when the peer cannot be reached or does not answer a 1xxx envelope.
+    """
+    request_headers = {
+        "Authorization": authorization_header(token, encoding),
+        "X-Request-ID": str(uuid.uuid4()),
+        "X-Correlation-ID": str(uuid.uuid4()),
+        **(headers or {}),
+    }
+    content = None
+    if json is not None:
+        content = orjson.dumps(json)
+        request_headers["Content-Type"] = "application/json"
+    try:
+        response = await client.request(
+            method, url, content=content, params=params, headers=request_headers
+        )
+    except httpx.TimeoutException as exc:
+        raise PeerError(f"{url} did not answer in time", url=url) from exc
+    except httpx.HTTPError as exc:
+        raise PeerError(f"cannot reach {url}: {exc.__class__.__name__}: {exc}", url=url) from exc
+    return _decode(response, url)
+
+
+class PeerHttp:
+    """Calls to one peer with its token; learns the token encoding by trial when asked.
+
+    Many 2.1.1 and 2.2 implementations expect the token without Base64 (TF-04). With
+    ``probe_encoding`` a 401 answer to the first call is retried with the other encoding,
+    and the one that worked is kept in :attr:`encoding`.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        token: str,
+        encoding: str = "base64",
+        *,
+        probe_encoding: bool = False,
+    ) -> None:
+        self.client = client
+        self.token = token
+        self.encoding = encoding
+        self._probe = probe_encoding
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> OcpiReply:
+        try:
+            reply = await call(
+                self.client, method, url, token=self.token, encoding=self.encoding, **kwargs
+            )
+        except PeerError as exc:
+            if not (self._probe and exc.http_status == 401):
+                raise
+            self._probe = False
+            other = "plain" if self.encoding == "base64" else "base64"
+            reply = await call(self.client, method, url, token=self.token, encoding=other, **kwargs)
+            self.encoding = other
+        self._probe = False
+        return reply
+
+    async def get(self, url: str, **kwargs: Any) -> OcpiReply:
+        return await self.request("GET", url, **kwargs)

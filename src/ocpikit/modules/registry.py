@@ -1,0 +1,72 @@
+"""The interfaces the node can serve, and how they are mounted per version.
+
+A module is served exactly when it is listed: :func:`mount` builds each version's routes from
+the same interface list that the version details endpoint reports (``node.endpoints``), so a
+module cannot be served without being listed, or listed without being served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, FastAPI
+
+from ocpikit.node import Node
+from ocpikit.versions import PROFILES, VersionProfile
+
+__all__ = ["Interface", "all_interfaces", "interface_path", "mount"]
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    """One module interface (a ModuleID with its SENDER or RECEIVER role).
+
+    Attributes:
+        module: the OCPI ModuleID (``locations``...).
+        role: ``SENDER`` or ``RECEIVER`` (``credentials`` is always listed as SENDER, VER-04).
+        offered_by: local party roles that offer this interface; empty means every node.
+        build: builds the interface's router for one version.
+        versions: versions that have this interface (default: every supported version).
+    """
+
+    module: str
+    role: str
+    offered_by: frozenset[str]
+    build: Callable[[VersionProfile], APIRouter]
+    versions: frozenset[str] = frozenset(PROFILES)
+
+
+def interface_path(version: str, interface: Interface) -> str:
+    if interface.module == "credentials":
+        return f"/ocpi/{version}/credentials"
+    return f"/ocpi/{version}/{interface.role.lower()}/{interface.module}"
+
+
+def all_interfaces() -> list[Interface]:
+    """Every interface ocpikit implements, in the order version details list them."""
+    from ocpikit.modules.credentials.api import INTERFACES as credentials
+
+    return [*credentials]
+
+
+def mount(app: FastAPI, node: Node, interfaces: list[Interface] | None = None) -> None:
+    """Mount the interfaces the node's local parties offer, for every supported version."""
+    roles = node.roles()
+    for version, profile in PROFILES.items():
+        listed: list[dict[str, str]] = []
+        for interface in interfaces if interfaces is not None else all_interfaces():
+            if version not in interface.versions:
+                continue
+            if interface.offered_by and not (interface.offered_by & roles):
+                continue
+            path = interface_path(version, interface)
+            app.include_router(interface.build(profile), prefix=path, tags=[interface.module])
+            listed.append(
+                {
+                    "identifier": interface.module,
+                    "role": interface.role,
+                    "url": node.base_url + path,
+                }
+            )
+        node.endpoints[version] = listed

@@ -1,0 +1,99 @@
+"""Database engine and connection handling for SQLite (default) and PostgreSQL.
+
+Users give plain URLs (``sqlite:///path.db``, ``postgresql://user@host:port/db``); this module
+maps them to the async drivers (aiosqlite, asyncpg). SQLite runs in WAL mode with a busy
+timeout so that the CLI and a running ``serve`` can share one file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+__all__ = ["Database", "async_url", "is_sqlite"]
+
+
+def async_url(url: str) -> URL:
+    """Map a user-facing database URL to its async driver URL.
+
+    Raises:
+        ValueError: for a URL that is neither SQLite nor PostgreSQL.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ValueError(f"not a database URL: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(str(url) if isinstance(url, URL) else url).get_backend_name() == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Database:
+    """One async engine per process; connections are taken per unit of work."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        target = async_url(url)
+        self.is_sqlite = target.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            # One file shared by processes: keep a few connections, never across loops.
+            kwargs["pool_size"] = 5
+            kwargs["max_overflow"] = 5
+        else:
+            kwargs["pool_size"] = pool_size
+            kwargs["max_overflow"] = pool_size
+            kwargs["pool_pre_ping"] = True
+        self.engine: AsyncEngine = create_async_engine(target, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+
+    @classmethod
+    def unpooled(cls, url: str) -> Database:
+        """A database handle for short-lived CLI commands (no pool kept between calls)."""
+        db = cls.__new__(cls)
+        db.url = url
+        target = async_url(url)
+        db.is_sqlite = target.get_backend_name() == "sqlite"
+        db.engine = create_async_engine(target, poolclass=NullPool)
+        if db.is_sqlite:
+            event.listen(db.engine.sync_engine, "connect", _sqlite_pragmas)
+        return db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A connection inside one transaction: committed on success, rolled back on error."""
+        async with self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads (autocommit-like: nothing is written)."""
+        async with self.engine.connect() as conn:
+            yield conn
+
+    async def close(self) -> None:
+        await self.engine.dispose()

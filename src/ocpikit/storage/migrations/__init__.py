@@ -1,0 +1,1 @@
+"""Alembic migrations of the ocpikit schema, applied by ``ocpikit init``."""

@@ -1,0 +1,106 @@
+"""Table definitions (SQLAlchemy Core). Alembic migrations in ``migrations/`` create them.
+
+Design notes:
+
+- Identifiers that are ``CiString`` in OCPI (country_code, party_id, object ids) are stored
+  as sent, plus an upper-cased key column used for lookups, so that comparison is
+  case-insensitive (TY-01) while what we return is what we were given.
+- Tokens we issue are stored as SHA-256 hashes: we only ever need to verify them.
+- Object bodies are stored as their OCPI JSON text, ready to be written to the wire.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "auth_tokens",
+    "local_parties",
+    "metadata",
+    "node_config",
+    "peer_roles",
+    "peers",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+node_config = Table(
+    "node_config",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+local_parties = Table(
+    "local_parties",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("country_code", String(2), nullable=False),
+    Column("party_id", String(3), nullable=False),
+    Column("role", String(8), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("business_details", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("country_code", "party_id", "role", name="uq_local_parties_party_role"),
+)
+
+peers = Table(
+    "peers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # PENDING while we initiate a handshake, REGISTERED, UNREGISTERED.
+    Column("status", String(16), nullable=False),
+    Column("versions_url", String(255), nullable=False),
+    Column("version", String(8), nullable=True),
+    Column("version_url", String(255), nullable=True),
+    # The token *we* send to the peer (its token B or C): we need it in clear.
+    Column("token_out", String(64), nullable=True),
+    Column("token_encoding", String(8), nullable=False, default="base64"),
+    Column("endpoints", Text, nullable=False, default="[]"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+peer_roles = Table(
+    "peer_roles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("peer_id", Integer, ForeignKey("peers.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(8), nullable=False),
+    Column("country_code", String(2), nullable=False),
+    Column("party_id", String(3), nullable=False),
+    Column("business_details", Text, nullable=False),
+    UniqueConstraint("role", "country_code", "party_id", name="uq_peer_roles_party_role"),
+    Index("ix_peer_roles_peer_id", "peer_id"),
+)
+
+auth_tokens = Table(
+    "auth_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    # A: registration token handed out of band; C: credentials token of a registered peer.
+    Column("kind", String(1), nullable=False),
+    Column("peer_id", Integer, ForeignKey("peers.id", ondelete="CASCADE"), nullable=True),
+    Column("label", String(255), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)

@@ -1,0 +1,88 @@
+"""Authentication of peers, as FastAPI dependencies.
+
+- :func:`registration_caller`: versions, version details and credentials accept the
+  registration token A (CRED-20), a peer's token during our own handshake, and a registered
+  peer's token.
+- :func:`peer_caller`: every other module accepts only a registered peer's token; token A
+  there is a 401 (TF-06).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ocpikit.errors import AuthError
+from ocpikit.node import Node
+from ocpikit.storage.repositories import Peer, TokenRepository, hash_token
+from ocpikit.transport.auth import token_candidates
+
+__all__ = ["Caller", "PeerCaller", "RegistrationCaller", "peer_caller", "registration_caller"]
+
+_WWW = {"WWW-Authenticate": "Token"}
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: a registration token (``peer`` None) or a peer's token."""
+
+    token_id: int
+    kind: str
+    token: str
+    peer: Peer | None
+
+    @property
+    def is_registration(self) -> bool:
+        return self.kind == "A"
+
+    @property
+    def registered(self) -> bool:
+        return self.peer is not None and self.peer.status == "REGISTERED"
+
+
+def get_node(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+async def registration_caller(request: Request) -> Caller:
+    """Any live token: registration (A), pending handshake, or registered peer.
+
+    Raises:
+        AuthError: 401 when the header is missing or the token is unknown or revoked.
+    """
+    header = request.headers.get("authorization")
+    candidates = token_candidates(header)
+    if not candidates:
+        if header:
+            raise AuthError("Authorization header must be 'Token <token>'", headers=_WWW)
+        raise AuthError("Authorization header is missing", headers=_WWW)
+    node = get_node(request)
+    async with node.db.connect() as conn:
+        record = await TokenRepository(conn).resolve(candidates)
+    if record is None or (record.peer is not None and record.peer.status == "UNREGISTERED"):
+        raise AuthError("Unknown or revoked token", headers=_WWW)
+    presented = next(c for c in candidates if hash_token(c) == record.token_hash)
+    return Caller(token_id=record.token_id, kind=record.kind, token=presented, peer=record.peer)
+
+
+async def peer_caller(
+    caller: Annotated[Caller, Depends(registration_caller)],
+) -> Caller:
+    """A registered peer only.
+
+    Raises:
+        AuthError: 401 for token A or a peer whose registration is not complete (TF-06).
+    """
+    if not caller.registered:
+        raise AuthError(
+            "This token is only valid for versions and credentials until registration",
+            headers=_WWW,
+        )
+    return caller
+
+
+RegistrationCaller = Annotated[Caller, Depends(registration_caller)]
+PeerCaller = Annotated[Caller, Depends(peer_caller)]
