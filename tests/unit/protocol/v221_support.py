@@ -28,7 +28,7 @@ SPEC_EXAMPLES = SHARED / "ocpi-spec" / "2.2.1" / "examples"
 OPENAPI = SHARED / "ocpi-openapi"
 CORPUS = REPO / "tests" / "data" / "spec_examples" / "2.2.1"
 
-needs_shared = pytest.mark.skipif(
+needs_shared: pytest.MarkDecorator = pytest.mark.skipif(
     not (SHARED / "ocpi-openapi").is_dir() or not SPEC_EXAMPLES.is_dir(),
     reason=f"shared/ (OCPI spec text and OpenAPI schemas) not found at {SHARED}",
 )
