@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from v221_support import needs_shared, schema_errors
 
 from ocpikit.protocol.v221.cdrs import CDR, SignedValue
 from ocpikit.protocol.v221.chargingprofiles import (
@@ -44,6 +43,8 @@ from ocpikit.protocol.v221.locations import (
 from ocpikit.protocol.v221.sessions import ChargingPreferences, Session, SessionPatch
 from ocpikit.protocol.v221.tariffs import Tariff, TariffRestrictions
 from ocpikit.protocol.v221.tokens import AuthorizationInfo, Token, TokenPatch
+
+from .v221_support import needs_shared, schema_errors
 
 T0 = "2019-06-24T12:39:09Z"
 

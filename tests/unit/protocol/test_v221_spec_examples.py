@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from v221_support import CORPUS, SPEC_EXAMPLES, needs_shared, normalise, schema_errors
 
 from ocpikit.protocol.v221.cdrs import CDR
 from ocpikit.protocol.v221.common import DisplayText, EnergyMix, OcpiModel
@@ -29,6 +28,8 @@ from ocpikit.protocol.v221.locations import (
 from ocpikit.protocol.v221.sessions import Session, SessionPatch
 from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.protocol.v221.tokens import Token, TokenPatch
+
+from .v221_support import CORPUS, SPEC_EXAMPLES, needs_shared, normalise, schema_errors
 
 
 @dataclass(frozen=True)
