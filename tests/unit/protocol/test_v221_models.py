@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -26,7 +28,15 @@ from ocpikit.protocol.v221.commands import (
     CommandResultType,
     StartSession,
 )
-from ocpikit.protocol.v221.common import DisplayText, GeoLocation, Image, Price, Role
+from ocpikit.protocol.v221.common import (
+    DisplayText,
+    GeoLocation,
+    Image,
+    OcpiModel,
+    OcpiPatch,
+    Price,
+    Role,
+)
 from ocpikit.protocol.v221.hubclientinfo import ClientInfo, ConnectionStatus
 from ocpikit.protocol.v221.locations import (
     EVSE,
@@ -734,3 +744,30 @@ def test_openapi_check_reports_a_wrong_enum_value() -> None:
     wire["evses"][0]["connectors"][0]["power_type"] = "AC_4_PHASE"
 
     assert schema_errors("locations.yaml", "Location", wire) != []
+
+
+# --- conventions ---------------------------------------------------------------------------
+
+WIRE_MODULES = [
+    "common",
+    "locations",
+    "sessions",
+    "cdrs",
+    "tariffs",
+    "tokens",
+    "commands",
+    "chargingprofiles",
+    "hubclientinfo",
+]
+
+
+@pytest.mark.parametrize("name", WIRE_MODULES)
+def test_wire_module_exports_and_documents_its_spec_sections(name: str) -> None:
+    module = importlib.import_module(f"ocpikit.protocol.v221.{name}")
+
+    for export in module.__all__:
+        obj = getattr(module, export)
+        if isinstance(obj, type) and issubclass(obj, OcpiModel | StrEnum):
+            if obj in (OcpiModel, OcpiPatch):
+                continue
+            assert obj.__doc__ is not None and ".asciidoc §" in obj.__doc__, export

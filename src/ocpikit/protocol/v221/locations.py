@@ -1,6 +1,8 @@
 """OCPI 2.2.1 Locations module wire models (``mod_locations.asciidoc``).
 
-Location, EVSE and Connector, their data types, and the PATCH bodies of each level.
+Location, EVSE and Connector, their data types, and the PATCH bodies of each level. The data
+types that Tariffs and CDRs reuse (GeoLocation, BusinessDetails, Image, EnergyMix and the
+connector enums) are defined in :mod:`ocpikit.protocol.v221.common` and re-exported here.
 Field lengths follow the released text except where the requirements checklist adopts an
 erratum (ERR-04): ``Location.address`` is string(255) (released: 45) and ``Location.state``
 string(45) (released: 20).
@@ -20,8 +22,13 @@ from ocpikit.protocol.v221.common import (
     ConnectorType,
     DisplayText,
     EnergyMix,
+    EnergySource,
+    EnergySourceCategory,
+    EnvironmentalImpact,
+    EnvironmentalImpactCategory,
     GeoLocation,
     Image,
+    ImageCategory,
     Int,
     Latitude,
     Longitude,
@@ -49,17 +56,29 @@ from ocpikit.types import (
 __all__ = [
     "EVSE",
     "AdditionalGeoLocation",
+    "BusinessDetails",
     "Capability",
     "Connector",
+    "ConnectorFormat",
     "ConnectorPatch",
+    "ConnectorType",
+    "EnergyMix",
+    "EnergySource",
+    "EnergySourceCategory",
+    "EnvironmentalImpact",
+    "EnvironmentalImpactCategory",
     "EvsePatch",
     "ExceptionalPeriod",
     "Facility",
+    "GeoLocation",
     "Hours",
+    "Image",
+    "ImageCategory",
     "Location",
     "LocationPatch",
     "ParkingRestriction",
     "ParkingType",
+    "PowerType",
     "PublishTokenType",
     "RegularHours",
     "Status",
