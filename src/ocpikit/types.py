@@ -32,6 +32,8 @@ from pydantic import (
 __all__ = [
     "CiString2",
     "CiString255",
+    "CiString32",
+    "CiString4",
     "CiString3",
     "CiString36",
     "CiString39",
@@ -86,7 +88,9 @@ def _st(max_length: int) -> StringConstraints:
 # CiString(n): case-insensitive printable ASCII of at most n characters.
 CiString2 = Annotated[str, _ci(2)]
 CiString3 = Annotated[str, _ci(3)]
+CiString4 = Annotated[str, _ci(4)]
 CiString5 = Annotated[str, _ci(5)]
+CiString32 = Annotated[str, _ci(32)]
 CiString36 = Annotated[str, _ci(36)]
 CiString39 = Annotated[str, _ci(39)]
 CiString48 = Annotated[str, _ci(48)]
@@ -196,7 +200,7 @@ Number = Annotated[
     Decimal,
     BeforeValidator(_coerce_number),
     AfterValidator(_finite),
-    PlainSerializer(_number_out, return_type=float),
+    PlainSerializer(_number_out, return_type=int | float),
     WithJsonSchema({"type": "number"}),
 ]
 

@@ -10,7 +10,12 @@ import typer
 from rich.table import Table
 
 from ocpikit.cli.common import DatabaseOption, fail, run, stderr, stdout, with_database
-from ocpikit.modules.credentials.service import HandshakeError, register_with_peer, unregister_peer
+from ocpikit.modules.credentials.service import (
+    HandshakeError,
+    register_with_peer,
+    unregister_peer,
+    update_with_peer,
+)
 from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import Peer, PeerRepository
 
@@ -91,6 +96,31 @@ def list_peers(
         )
         table.add_row(str(p.id), p.name, p.status, p.version or "-", roles, modules, p.versions_url)
     stdout.print(table)
+
+
+@app.command("update")
+def update(
+    database: DatabaseOption,
+    peer: Annotated[str, typer.Argument(help="Peer id, CC:PARTY_ID, or versions URL.")],
+) -> None:
+    """Refresh a peer's endpoints and rotate both tokens (PUT credentials)."""
+
+    async def action(db: Database) -> Peer:
+        async with db.connect() as conn:
+            found = await PeerRepository(conn).find(peer)
+        if found is None:
+            fail(f"no registered peer {peer!r}: see `ocpikit peer list`")
+        async with httpx.AsyncClient(timeout=30.0) as client:
+            try:
+                return await update_with_peer(db, client, found)
+            except HandshakeError as exc:
+                fail(str(exc))
+
+    updated = run(with_database(database, action))
+    stdout.print(
+        f"updated {updated.name} (peer {updated.id}) on OCPI {updated.version}: tokens rotated",
+        markup=False,
+    )
 
 
 @app.command("unregister")

@@ -386,12 +386,14 @@ class TokenRepository:
         )
         return result.rowcount == 1
 
-    async def revoke_peer(self, peer_id: int) -> None:
-        await self.conn.execute(
-            update(auth_tokens)
-            .where(auth_tokens.c.peer_id == peer_id, auth_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
+    async def revoke_peer(self, peer_id: int, *, keep: int | None = None) -> None:
+        """Revoke every live token of a peer (but ``keep``, the one just issued)."""
+        query = update(auth_tokens).where(
+            auth_tokens.c.peer_id == peer_id, auth_tokens.c.revoked_at.is_(None)
         )
+        if keep is not None:
+            query = query.where(auth_tokens.c.id != keep)
+        await self.conn.execute(query.values(revoked_at=utcnow()))
 
     async def list_registration(self) -> list[dict[str, Any]]:
         rows = await self.conn.execute(

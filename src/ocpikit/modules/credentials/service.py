@@ -44,6 +44,7 @@ from ocpikit.storage.repositories import (
     PeerRepository,
     PeerRole,
     TokenRepository,
+    new_token,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "unregister",
     "unregister_peer",
     "update_registration",
+    "update_with_peer",
 ]
 
 _DISCOVERY_ERRORS = {
@@ -260,6 +262,65 @@ async def register_with_peer(
         peer = await PeerRepository(conn).get(peer_id)
     assert peer is not None
     return peer
+
+
+async def update_with_peer(db: Database, client: httpx.AsyncClient, peer: Peer) -> Peer:
+    """Refresh our registration with a peer (PUT credentials): new endpoints, new tokens.
+
+    A new token B is issued before the PUT (the peer calls us back with it); the peer's
+    previous token stays valid until the peer has accepted the new one, then it is revoked.
+
+    Raises:
+        HandshakeError: with one sentence saying what went wrong; the old tokens keep working.
+    """
+    if peer.status != "REGISTERED" or not peer.token_out:
+        raise HandshakeError(f"peer {peer.name} is not registered")
+    async with db.connect() as conn:
+        base_url = await ConfigRepository(conn).get("base_url")
+        parties = await PartyRepository(conn).list()
+    http = PeerHttp(client, peer.token_out, peer.token_encoding)
+    try:
+        api = await discover(http, peer.versions_url)
+    except DiscoveryError as exc:
+        raise HandshakeError(f"cannot update: {exc.message}") from exc
+    credentials_url = next(e["url"] for e in api.endpoints if e["identifier"] == "credentials")
+    new = new_token()
+    async with db.transaction() as conn:
+        new_id = await TokenRepository(conn).store(new, kind="C", peer_id=peer.id)
+    try:
+        reply = await call(
+            client,
+            "PUT",
+            credentials_url,
+            token=peer.token_out,
+            encoding=api.token_encoding,
+            json=our_credentials(new, f"{base_url}/ocpi/versions", parties),
+        )
+        theirs = Credentials.model_validate(reply.data)
+        roles = _roles(theirs)
+        async with db.transaction() as conn:
+            await _check_roles(conn, roles, peer.id)
+            tokens = TokenRepository(conn)
+            await tokens.revoke_peer(peer.id, keep=new_id)
+            repo = PeerRepository(conn)
+            await repo.update(
+                peer.id,
+                versions_url=theirs.url,
+                token_out=theirs.token,
+                token_encoding=api.token_encoding,
+                version=api.version,
+                version_url=api.version_url,
+                endpoints=api.endpoints,
+            )
+            await repo.set_roles(peer.id, roles)
+    except (PeerError, ValidationError, InvalidParameters, IntegrityError) as exc:
+        async with db.transaction() as conn:
+            await TokenRepository(conn).revoke(new_id)
+        raise HandshakeError(f"the peer refused the update: {_reason(exc)}") from exc
+    async with db.connect() as conn:
+        updated = await PeerRepository(conn).get(peer.id)
+    assert updated is not None
+    return updated
 
 
 def _reason(exc: Exception) -> str:

@@ -15,7 +15,6 @@ from pydantic import Field, model_validator
 from ocpikit.protocol.v221.common import (
     AuthMethod,
     Bool,
-    CiString32,
     ConnectorFormat,
     ConnectorType,
     GeoLocation,
@@ -29,6 +28,7 @@ from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.types import (
     CiString2,
     CiString3,
+    CiString32,
     CiString36,
     CiString39,
     CiString48,

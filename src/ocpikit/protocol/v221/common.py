@@ -33,14 +33,21 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
-from ocpikit.types import URL, DateTime, Number, String2, String64, String100, String512
+from ocpikit.types import (
+    URL,
+    CiString4,
+    DateTime,
+    Number,
+    String2,
+    String64,
+    String100,
+    String512,
+)
 
 __all__ = [
     "AuthMethod",
     "Bool",
     "BusinessDetails",
-    "CiString4",
-    "CiString32",
     "ConnectorFormat",
     "ConnectorType",
     "DisplayText",
@@ -64,10 +71,6 @@ __all__ = [
     "TokenType",
 ]
 
-# CiString lengths that ocpikit.types does not define (yet); same rule as its CiString(n):
-# printable ASCII only. Image.type is CiString(4), SignedValue.nature CiString(32).
-CiString4 = Annotated[str, StringConstraints(max_length=4, pattern=r"^[\x20-\x7e]*$")]
-CiString32 = Annotated[str, StringConstraints(max_length=32, pattern=r"^[\x20-\x7e]*$")]
 
 # OCPI ``int``: a JSON integer. Strict so that "230" or 230.5 is an error, not a silent cast.
 Int = Annotated[int, Strict()]
