@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import BACKEND, Databases, RunningNode, running_node
+from ocpikit.modules.credentials.service import register_with_peer
+from tests.support import BACKEND, Databases, Pair, RunningNode, running_node
 
 
 def pytest_report_header() -> str:
@@ -40,3 +41,17 @@ async def emsp(databases: Databases) -> AsyncIterator[RunningNode]:
     """A node with one eMSP party DE:MSP."""
     async with running_node(await databases.new(), [("DE", "MSP", "EMSP")]) as node:
         yield node
+
+
+@pytest.fixture
+async def pair(cpo: RunningNode, emsp: RunningNode) -> Pair:
+    """The CPO and eMSP nodes, registered with each other (the eMSP initiated)."""
+    peer = await register_with_peer(
+        emsp.db, emsp.client, versions_url=cpo.versions_url, token_a=await cpo.token_a()
+    )
+    from ocpikit.storage.repositories import PeerRepository
+
+    async with cpo.db.connect() as conn:
+        [cpo_side] = await PeerRepository(conn).list()
+    assert peer.token_out and cpo_side.token_out
+    return Pair(cpo=cpo, emsp=emsp, to_cpo=peer.token_out, to_emsp=cpo_side.token_out)

@@ -111,6 +111,36 @@ class RunningNode:
         return {"Authorization": authorization_header(token, encoding)}
 
 
+@dataclass
+class Pair:
+    """Two registered nodes; ``to_cpo`` is the token the eMSP uses to call the CPO."""
+
+    cpo: RunningNode
+    emsp: RunningNode
+    to_cpo: str
+    to_emsp: str
+
+    def cpo_headers(self) -> dict[str, str]:
+        """Headers of a call from the eMSP to the CPO."""
+        return {
+            **self.cpo.auth(self.to_cpo),
+            "OCPI-from-country-code": "DE",
+            "OCPI-from-party-id": "MSP",
+            "OCPI-to-country-code": "NL",
+            "OCPI-to-party-id": "CPO",
+        }
+
+    def emsp_headers(self) -> dict[str, str]:
+        """Headers of a call from the CPO to the eMSP."""
+        return {
+            **self.emsp.auth(self.to_emsp),
+            "OCPI-from-country-code": "NL",
+            "OCPI-from-party-id": "CPO",
+            "OCPI-to-country-code": "DE",
+            "OCPI-to-party-id": "MSP",
+        }
+
+
 @asynccontextmanager
 async def running_node(
     database_url: str,

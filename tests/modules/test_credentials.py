@@ -51,7 +51,9 @@ async def test_registration_stores_both_sides_and_token_a_dies(cpo: RunningNode,
         r = await cpo.client.get(path, headers=cpo.auth(token_a))
         assert r.status_code == 401, path
     # Token C works; token B works the other way.
-    assert (await cpo.client.get("/ocpi/versions", headers=cpo.auth(peer.token_out))).status_code == 200
+    assert (
+        await cpo.client.get("/ocpi/versions", headers=cpo.auth(peer.token_out))
+    ).status_code == 200
     assert cpo_side.token_out
     r = await emsp.client.get("/ocpi/2.2.1/credentials", headers=emsp.auth(cpo_side.token_out))
     assert r.json()["data"]["roles"][0]["party_id"] == "MSP"
@@ -95,7 +97,9 @@ async def test_update_rotates_tokens_on_both_sides(cpo: RunningNode, emsp: Runni
     assert (await cpo.client.get("/ocpi/versions", headers=cpo.auth(old_c))).status_code == 401
     assert (await emsp.client.get("/ocpi/versions", headers=emsp.auth(old_b))).status_code == 401
     assert updated.token_out and cpo_after.token_out
-    assert (await cpo.client.get("/ocpi/versions", headers=cpo.auth(updated.token_out))).status_code == 200
+    assert (
+        await cpo.client.get("/ocpi/versions", headers=cpo.auth(updated.token_out))
+    ).status_code == 200
     assert (
         await emsp.client.get("/ocpi/versions", headers=emsp.auth(cpo_after.token_out))
     ).status_code == 200
@@ -108,7 +112,9 @@ async def test_delete_unregisters_and_revokes_at_once(cpo: RunningNode, emsp: Ru
     assert peer.token_out
     r = await cpo.client.delete("/ocpi/2.2.1/credentials", headers=cpo.auth(peer.token_out))
     assert r.status_code == 200 and r.json()["status_code"] == 1000
-    assert (await cpo.client.get("/ocpi/versions", headers=cpo.auth(peer.token_out))).status_code == 401
+    assert (
+        await cpo.client.get("/ocpi/versions", headers=cpo.auth(peer.token_out))
+    ).status_code == 401
     [cpo_side] = await peers_of(cpo)
     assert cpo_side.status == "UNREGISTERED" and cpo_side.roles == ()
 
@@ -148,7 +154,9 @@ async def test_peer_without_credentials_endpoint_is_3003(cpo: RunningNode):
 
 
 async def test_peer_answering_garbage_is_3001(cpo: RunningNode):
-    async with fake_peer(versions_body=b"<faultstring>String index out of range</faultstring>") as peer:
+    async with fake_peer(
+        versions_body=b"<faultstring>String index out of range</faultstring>"
+    ) as peer:
         r = await cpo.client.post(
             "/ocpi/2.2.1/credentials",
             json=credentials_body(peer.token, peer.versions_url),
@@ -182,7 +190,12 @@ async def test_peer_that_wants_plain_tokens_is_called_plain(cpo: RunningNode):
                 "token": "abc",
                 "url": "http://x/v",
                 "roles": [
-                    {"role": "KING", "business_details": BUSINESS, "party_id": "AB1", "country_code": "NL"}
+                    {
+                        "role": "KING",
+                        "business_details": BUSINESS,
+                        "party_id": "AB1",
+                        "country_code": "NL",
+                    }
                 ],
             },
             "roles.0.role",
@@ -192,7 +205,12 @@ async def test_peer_that_wants_plain_tokens_is_called_plain(cpo: RunningNode):
                 "token": "abc",
                 "url": "http://x/v",
                 "roles": [
-                    {"role": "CPO", "business_details": BUSINESS, "party_id": "ABCD", "country_code": "NL"}
+                    {
+                        "role": "CPO",
+                        "business_details": BUSINESS,
+                        "party_id": "ABCD",
+                        "country_code": "NL",
+                    }
                 ],
             },
             "roles.0.party_id",

@@ -46,8 +46,9 @@ def interface_path(version: str, interface: Interface) -> str:
 def all_interfaces() -> list[Interface]:
     """Every interface ocpikit implements, in the order version details list them."""
     from ocpikit.modules.credentials.api import INTERFACES as credentials
+    from ocpikit.modules.locations.api import INTERFACES as locations
 
-    return [*credentials]
+    return [*credentials, *locations]
 
 
 def mount(app: FastAPI, node: Node, interfaces: list[Interface] | None = None) -> None:

@@ -12,6 +12,7 @@ Design notes:
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -26,6 +27,8 @@ from sqlalchemy import (
 
 __all__ = [
     "auth_tokens",
+    "events",
+    "objects",
     "local_parties",
     "metadata",
     "node_config",
@@ -103,4 +106,54 @@ auth_tokens = Table(
     Column("label", String(255), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# Every OCPI object the node holds, its own and its peers', one row each (a Location with its
+# EVSEs and Connectors is one row). ``data`` is the object's OCPI 2.2.1 JSON, served as is.
+objects = Table(
+    "ocpi_objects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("module", String(24), nullable=False),
+    Column("country_code", String(2), nullable=False),
+    Column("party_id", String(3), nullable=False),
+    # Upper-cased object id (CiString): lookups are case-insensitive.
+    Column("object_id", String(64), nullable=False),
+    # Second part of the key where the module has one (Token.type), else "".
+    Column("object_type", String(24), nullable=False, default=""),
+    # True for objects of this node's own parties; False for objects received from a peer.
+    Column("is_local", Boolean, nullable=False),
+    Column("peer_id", Integer, ForeignKey("peers.id"), nullable=True),
+    # The other party that may read this object (a Session's or CDR's eMSP), if any.
+    Column("audience_country_code", String(2), nullable=True),
+    Column("audience_party_id", String(3), nullable=True),
+    # Locations with publish=false are not listed to every peer.
+    Column("published", Boolean, nullable=False, default=True),
+    Column("last_updated", DateTime(timezone=True), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint(
+        "module", "country_code", "party_id", "object_id", "object_type", name="uq_ocpi_objects_key"
+    ),
+    Index("ix_ocpi_objects_list", "module", "is_local", "id"),
+    Index("ix_ocpi_objects_updated", "module", "is_local", "last_updated"),
+    Index("ix_ocpi_objects_peer", "peer_id", "module"),
+)
+
+# What happened to objects, for the operator's systems: an event feed (and webhooks) that tell
+# an eMSP of received sessions, CDRs and locations, and a CPO of results and disputes.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(48), nullable=False),
+    Column("module", String(24), nullable=False),
+    Column("country_code", String(2), nullable=True),
+    Column("party_id", String(3), nullable=True),
+    Column("object_id", String(64), nullable=True),
+    Column("peer_id", Integer, nullable=True),
+    Column("data", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_events_kind", "kind", "id"),
 )

@@ -1,0 +1,126 @@
+"""Pieces every functional module shares: party checks, pages, single objects, PATCH merges.
+
+Party isolation (``transport_and_format.asciidoc §Client Owned Object Push``, TF-60..65): a
+peer writes and reads client-owned objects only under the ``country_code``/``party_id`` of
+its own registered roles. Anything else is a 404 and nothing is stored, whatever ids it
+guesses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+
+from ocpikit.errors import InvalidParameters, NotFound
+from ocpikit.node import Node
+from ocpikit.protocol.v221.common import OcpiPatch
+from ocpikit.storage.objects import ListQuery, ObjectStore
+from ocpikit.transport.body import describe_validation_error
+from ocpikit.transport.envelope import OcpiResponse, json_array, ok
+from ocpikit.transport.headers import routing_headers
+from ocpikit.transport.pagination import page_headers, parse_page_request
+from ocpikit.transport.security import Caller
+
+__all__ = [
+    "merge_patch",
+    "require_owner",
+    "require_same_key",
+    "serve_object",
+    "serve_page",
+    "validate_merged",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def caller_parties(caller: Caller) -> list[tuple[str, str]]:
+    """The (country_code, party_id) pairs of the calling peer's roles."""
+    if caller.peer is None:
+        return []
+    return [(r.country_code, r.party_id) for r in caller.peer.roles]
+
+
+def require_owner(caller: Caller, country_code: str, party_id: str) -> None:
+    """The caller must own ``country_code``/``party_id`` (TF-63: else 404, nothing stored).
+
+    Raises:
+        NotFound: when the party is not one of the caller's registered roles.
+    """
+    if caller.peer is None or not caller.peer.owns(country_code, party_id):
+        raise NotFound(
+            f"{country_code}/{party_id} is not one of your registered parties",
+        )
+
+
+def require_same_key(url: dict[str, str], body: dict[str, Any]) -> None:
+    """URL segments must equal the object's own fields (TF-62, TF-64: 2001).
+
+    Args:
+        url: field name -> value from the URL.
+        body: the (partial) object; fields it does not carry are not compared.
+
+    Raises:
+        InvalidParameters: naming the first field that differs.
+    """
+    for name, expected in url.items():
+        got = body.get(name)
+        if got is not None and str(got).upper() != expected.upper():
+            raise InvalidParameters(
+                f"{name} {got!r} in the body differs from {expected!r} in the URL"
+            )
+
+
+def merge_patch(stored: dict[str, Any], patch: OcpiPatch) -> dict[str, Any]:
+    """Apply the fields a PATCH sent to a stored JSON object (TF-13: others stay unchanged)."""
+    sent = patch.model_dump(mode="json", include=patch.model_fields_set, exclude_none=True)
+    return {**stored, **sent}
+
+
+def validate_merged(model: type[M], data: dict[str, Any], *, prefix: str = "") -> M:
+    """Validate an object rebuilt from stored data and a change.
+
+    Raises:
+        InvalidParameters: when the result would not be a valid object.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidParameters(describe_validation_error(exc, prefix=prefix)) from exc
+
+
+def serve_object(data: str | bytes, request: Request) -> OcpiResponse:
+    raw = data.encode() if isinstance(data, str) else data
+    return ok(raw=raw, headers=routing_headers(request).response_headers())
+
+
+async def serve_page(
+    request: Request,
+    node: Node,
+    query: ListQuery,
+    *,
+    require_date_from: bool = False,
+) -> OcpiResponse:
+    """One page of a Sender list (TF-50..53): stored JSON joined, with pagination headers."""
+    routing = routing_headers(request)
+    page = parse_page_request(
+        request, max_limit=node.settings.page_limit_max, require_date_from=require_date_from
+    )
+    query = _with_dates(query, page.date_from, page.date_to)
+    async with node.db.connect() as conn:
+        store = ObjectStore(conn)
+        total = await store.count(query)
+        items = await store.page(query, offset=page.offset, limit=page.limit)
+    headers = page_headers(request, page, total=total, returned=len(items), base_url=node.base_url)
+    headers.update(routing.response_headers())
+    return ok(raw=json_array(items), headers=headers)
+
+
+def _with_dates(
+    query: ListQuery, date_from: datetime | None, date_to: datetime | None
+) -> ListQuery:
+    from dataclasses import replace
+
+    return replace(query, date_from=date_from, date_to=date_to)
