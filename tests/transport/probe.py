@@ -22,9 +22,7 @@ def build(profile: VersionProfile) -> APIRouter:
         routing = routing_headers(request)
         page = parse_page_request(request, max_limit=node.settings.page_limit_max)
         items = list(range(25))[page.offset : page.offset + page.limit]
-        headers = page_headers(
-            request, page, total=25, returned=len(items), base_url=node.base_url
-        )
+        headers = page_headers(request, page, total=25, returned=len(items), base_url=node.base_url)
         return ok(items, headers={**headers, **routing.response_headers()})
 
     @router.put("/{item}")

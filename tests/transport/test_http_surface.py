@@ -14,7 +14,10 @@ from tests.transport import probe
 @pytest.fixture
 async def node(databases: Databases) -> AsyncIterator[RunningNode]:
     async with running_node(
-        await databases.new(), [("NL", "CPO", "CPO")], interfaces=probe.interfaces(), page_limit_max=10
+        await databases.new(),
+        [("NL", "CPO", "CPO")],
+        interfaces=probe.interfaces(),
+        page_limit_max=10,
     ) as running:
         yield running
 
@@ -60,9 +63,7 @@ async def test_token_a_is_accepted_base64_and_plain_on_versions(node: RunningNod
     for encoding in ("base64", "plain"):
         r = await node.client.get("/ocpi/versions", headers=node.auth(token, encoding))
         assert r.status_code == 200
-        assert r.json()["data"] == [
-            {"version": "2.2.1", "url": f"{node.url}/ocpi/2.2.1"}
-        ]
+        assert r.json()["data"] == [{"version": "2.2.1", "url": f"{node.url}/ocpi/2.2.1"}]
 
 
 async def test_token_a_outside_versions_and_credentials_is_401(node: RunningNode):
@@ -179,6 +180,7 @@ async def test_token_header_with_wrong_scheme_is_401(node: RunningNode, peer_tok
 
 async def test_peer_token_works_plain_too(node: RunningNode, peer_token: str):
     r = await node.client.get(
-        "/ocpi/2.2.1/sender/probe", headers={"Authorization": authorization_header(peer_token, "plain")}
+        "/ocpi/2.2.1/sender/probe",
+        headers={"Authorization": authorization_header(peer_token, "plain")},
     )
     assert r.status_code == 200
