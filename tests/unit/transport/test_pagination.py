@@ -68,9 +68,7 @@ def test_sessions_require_date_from():
         parse_page_request(request(""), max_limit=10, require_date_from=True)
 
 
-@given(
-    total=st.integers(0, 500), limit=st.integers(1, 60), cap=st.integers(1, 50)
-)
+@given(total=st.integers(0, 500), limit=st.integers(1, 60), cap=st.integers(1, 50))
 def test_following_links_visits_every_object_exactly_once(total: int, limit: int, cap: int):
     seen: list[int] = []
     query = f"limit={limit}"
