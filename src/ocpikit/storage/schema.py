@@ -28,6 +28,7 @@ from sqlalchemy import (
 __all__ = [
     "auth_tokens",
     "events",
+    "outbox",
     "objects",
     "local_parties",
     "metadata",
@@ -156,4 +157,35 @@ events = Table(
     Column("data", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_events_kind", "kind", "id"),
+)
+
+# Changes to push to peers, written in the same transaction as the change itself, one row per
+# target peer; the worker delivers them in order per (peer, object) and retries with backoff.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("peer_id", Integer, ForeignKey("peers.id", ondelete="CASCADE"), nullable=False),
+    Column("module", String(24), nullable=False),
+    # The object this message is about: messages of one object reach a peer in order.
+    Column("object_ref", String(160), nullable=False),
+    Column("method", String(8), nullable=False),
+    # Appended to the peer's Receiver endpoint URL, e.g. "/NL/CPO/LOC1/EVSE1".
+    Column("path", String(255), nullable=False),
+    Column("body", Text, nullable=True),
+    Column("from_country_code", String(2), nullable=False),
+    Column("from_party_id", String(3), nullable=False),
+    Column("to_country_code", String(2), nullable=False),
+    Column("to_party_id", String(3), nullable=False),
+    # PENDING, DONE, DEAD (given up; the operator can replay it).
+    Column("status", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("locked_by", String(64), nullable=True),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Index("ix_outbox_due", "status", "next_attempt_at"),
+    Index("ix_outbox_object", "peer_id", "object_ref", "id"),
 )

@@ -29,6 +29,7 @@ from ocpikit.protocol.v221.locations import (
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
 from ocpikit.storage.objects import ObjectKey, ObjectStore, StoredObject, WriteResult
+from ocpikit.storage.outbox import Outbox, Push
 from ocpikit.transport.body import describe_validation_error
 from ocpikit.transport.security import Caller
 
@@ -36,6 +37,7 @@ __all__ = [
     "MODULE",
     "get_local",
     "get_received",
+    "patch_local_evse",
     "receive_patch",
     "receive_put",
     "save_local",
@@ -93,11 +95,46 @@ async def _store(
     return result
 
 
-async def save_local(db: Database, location: Location) -> WriteResult:
-    """Create or replace one of our own locations (the caller checked the party is ours)."""
+def _path(key: ObjectKey, evse_uid: str | None = None) -> str:
+    path = f"/{key.country_code}/{key.party_id}/{key.object_id}"
+    return f"{path}/{evse_uid}" if evse_uid else path
+
+
+async def save_local(db: Database, location: Location, *, allow_older: bool = False) -> WriteResult:
+    """Create or replace one of our own locations (the caller checked the party is ours).
+
+    The change is queued for every peer with a Locations Receiver, in the same transaction.
+    """
     key = ObjectKey(MODULE, location.country_code, location.party_id, location.id)
     async with db.transaction() as conn:
-        return await _store(ObjectStore(conn), key, location, is_local=True, peer_id=None)
+        result = await _store(ObjectStore(conn), key, location, is_local=True, peer_id=None)
+        if result.outcome != "stale" and location.publish:
+            await Outbox(conn).publish(Push(key, "PUT", _path(key), location.to_wire()))
+        return result
+
+
+async def patch_local_evse(
+    db: Database, key: ObjectKey, evse_uid: str, patch: EvsePatch
+) -> WriteResult | None:
+    """Change fields of one of our EVSEs (typically its status) and push the PATCH.
+
+    Raises:
+        NotFound: for an unknown location or EVSE.
+    """
+    sent = merge_patch({}, patch)
+    async with db.transaction() as conn:
+        store = ObjectStore(conn)
+        stored = await store.get(key)
+        if stored is None or not stored.is_local:
+            raise NotFound(f"Unknown location {key.object_id!r}")
+        new = tree.patch_level(stored.parsed(), sent, evse_uid)
+        if new is None:
+            return None
+        location = validate_merged(Location, new)
+        result = await _store(store, key, location, is_local=True, peer_id=None)
+        if location.publish:
+            await Outbox(conn).publish(Push(key, "PATCH", _path(key, evse_uid), sent))
+        return result
 
 
 async def get_local(
