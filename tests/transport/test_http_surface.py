@@ -110,6 +110,7 @@ async def test_version_details_list_exactly_the_mounted_interfaces(node: Running
     endpoints = r.json()["data"]["endpoints"]
     assert {(e["identifier"], e["role"]) for e in endpoints} == {
         ("credentials", "SENDER"),
+        ("locations", "SENDER"),  # the node has a CPO party
         ("probe", "SENDER"),
     }
     for endpoint in endpoints:
