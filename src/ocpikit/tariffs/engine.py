@@ -34,113 +34,166 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from ocpikit.tariffs.model import ChargingPeriod, PriceComponent, PricingInput, Tariff
+from ocpikit.tariffs.model import ChargingPeriod, PricingInput, Tariff
 from ocpikit.tariffs.model import TariffDimension as Dim
 from ocpikit.tariffs.restrictions import Candidate, CompiledTariff, compile_tariff
-from ocpikit.tariffs.result import ZERO_COST, Cost, DimensionCost, PeriodResult, PriceResult
-from ocpikit.tariffs.segments import Segment, build_segments, to_us
-from ocpikit.tariffs.stepsize import apply_step_size
+from ocpikit.tariffs.result import (
+    Cost,
+    DimensionCost,
+    LazyPeriods,
+    PeriodResult,
+    PriceResult,
+)
+from ocpikit.tariffs.segments import (
+    CURRENT,
+    END,
+    ENERGY,
+    KWH_BEFORE,
+    LOCAL,
+    PARKING,
+    PERIOD,
+    POWER,
+    RESERVATION,
+    START,
+    TIME,
+    Segment,
+    build_segments,
+    to_us,
+)
+from ocpikit.tariffs.stepsize import step_extra
 
 __all__ = ["price"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
-_US_PER_H = Decimal(3_600_000_000)
+_US = 1_000_000
+_DAY_US = 86_400 * _US
+_US_PER_H = Decimal(3_600 * _US)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = _EPOCH.date().toordinal()
 
+# Enum member lookups are slow-ish in the hot loop: bind them once.
+_D_ENERGY, _D_TIME, _D_PARKING, _D_FLAT = Dim.ENERGY, Dim.TIME, Dim.PARKING_TIME, Dim.FLAT
 
-class _Line:
-    """A mutable priced line while the session is being priced."""
-
-    __slots__ = ("billed", "candidate", "dimension", "priced_by", "quantity", "reservation", "seg")
-
-    def __init__(
-        self, seg: int, dimension: Dim, reservation: bool, quantity: Decimal, cand: Candidate | None
-    ) -> None:
-        self.seg = seg
-        self.dimension = dimension
-        self.reservation = reservation
-        self.quantity = quantity
-        self.billed = quantity
-        self.candidate = cand
-        self.priced_by: PriceComponent | None = None if cand is None else cand.component
-
-
-def _find(cands: tuple[Candidate, ...], seg: Segment, session_start: int) -> Candidate | None:
-    """The first candidate whose restrictions all match at the segment's start (TC-10, TC-13)."""
-    for cand in cands:
-        r = cand.restriction
-        if r is None:
-            return cand
-        if r.needs_local and not r.local_ok(seg.sod, (seg.day - 1) % 7, seg.day):
-            continue
-        if r.needs_usage and not r.usage_ok(
-            seg.kwh_before, seg.start - session_start, seg.power, seg.current
-        ):
-            continue
-        return cand
-    return None
+# A line: (segment index, dimension, is reservation, quantity, candidate or None).
+_Line = tuple[int, Dim, bool, Decimal, Candidate | None]
+# The last billed line of a step_size group: (line index, candidate).
+_Last = tuple[int, Candidate] | None
 
 
 class _Pricer:
-    """Looks up the components of each segment and collects the lines."""
+    """Looks up the active components of each segment and accumulates billed quantities.
 
-    __slots__ = ("ct", "energy", "expired", "flats", "lines", "resv", "session_start", "timed")
+    Quantities are summed per candidate (``billed``) and priced once per candidate at the end:
+    ``price x sum(q)`` equals ``sum(price x q)`` in exact decimal arithmetic, and is much
+    cheaper. The per-line breakdown is rebuilt on demand from ``lines`` and ``extras``.
+    """
+
+    __slots__ = (
+        "billed",
+        "ct",
+        "extras",
+        "last_energy",
+        "last_resv",
+        "last_timed",
+        "lines",
+        "mode",
+        "resolve",
+        "session_start",
+    )
 
     def __init__(self, ct: CompiledTariff, session_start: int, expired: bool) -> None:
         self.ct = ct
         self.session_start = session_start
-        self.expired = expired
+        self.mode = 2 if expired else 1
+        self.resolve = ct.resolve
         self.lines: list[_Line] = []
-        self.energy: list[_Line] = []
-        self.timed: list[_Line] = []
-        self.resv: list[_Line] = []
-        self.flats: set[int] = set()
+        self.billed: dict[int, Decimal] = {}
+        self.extras: dict[int, Decimal] = {}
+        self.last_energy: _Last = None
+        self.last_timed: _Last = None
+        self.last_resv: _Last = None
 
-    def _add(self, i: int, dim: Dim, resv: bool, qty: Decimal, cand: Candidate | None) -> _Line:
-        line = _Line(i, dim, resv, qty, cand)
-        self.lines.append(line)
-        return line
+    def _bill(self, i: int, dim: Dim, resv: bool, qty: Decimal, cand: Candidate | None) -> _Last:
+        lines = self.lines
+        lines.append((i, dim, resv, qty, cand))
+        if cand is None:
+            return None
+        billed = self.billed
+        uid = cand.uid
+        billed[uid] = billed.get(uid, _ZERO) + qty
+        return len(lines) - 1, cand
 
-    def _flat(self, i: int, seg: Segment, cands: tuple[Candidate, ...], resv: bool) -> None:
-        if not cands:
-            return
-        first = cands[0]
-        if first.restriction is None and id(first) in self.flats:
-            return  # the unrestricted first FLAT always wins and was charged already
-        cand = _find(cands, seg, self.session_start)
-        if cand is not None and id(cand) not in self.flats:
-            self.flats.add(id(cand))
-            self._add(i, Dim.FLAT, resv, _ONE, cand)
+    def _flat(self, i: int, cand: Candidate | None, resv: bool) -> None:
+        # TC-19 (decision): each distinct FLAT component once per session.
+        if cand is not None and cand.uid not in self.billed:
+            self._bill(i, _D_FLAT, resv, _ONE, cand)
 
     def segment(self, i: int, seg: Segment) -> None:
-        session = self.ct.session
-        start = self.session_start
-        if seg.energy:
-            line = self._add(
-                i, Dim.ENERGY, False, seg.energy, _find(session[Dim.ENERGY], seg, start)
+        local = seg[LOCAL]
+        day = local // _DAY_US + _EPOCH_ORDINAL
+        sod = (local % _DAY_US) // _US
+        duration = seg[START] - self.session_start
+        energy, charging, parking, reserved = seg[ENERGY], seg[TIME], seg[PARKING], seg[RESERVATION]
+        if reserved:
+            self._reservation(i, seg, sod, day, duration)
+            if not (energy or charging or parking):
+                return
+        c_energy, c_time, c_parking, c_flat = self.resolve(
+            0, sod, day, seg[KWH_BEFORE], duration, seg[POWER], seg[CURRENT]
+        )
+        lines = self.lines
+        billed = self.billed
+        # Inlined _bill() for the three metered dimensions: this is the hot loop.
+        if energy:
+            lines.append((i, _D_ENERGY, False, energy, c_energy))
+            if c_energy is not None:
+                billed[c_energy.uid] = billed.get(c_energy.uid, _ZERO) + energy
+                self.last_energy = (len(lines) - 1, c_energy)
+        if charging:
+            lines.append((i, _D_TIME, False, charging, c_time))
+            if c_time is not None:
+                billed[c_time.uid] = billed.get(c_time.uid, _ZERO) + charging
+                self.last_timed = (len(lines) - 1, c_time)
+        if parking:
+            lines.append((i, _D_PARKING, False, parking, c_parking))
+            if c_parking is not None:
+                billed[c_parking.uid] = billed.get(c_parking.uid, _ZERO) + parking
+                self.last_timed = (len(lines) - 1, c_parking)
+        if c_flat is not None and c_flat.uid not in billed:
+            self._bill(i, _D_FLAT, False, _ONE, c_flat)
+
+    def _reservation(self, i: int, seg: Segment, sod: int, day: int, duration: int) -> None:
+        _, c_time, _, c_flat = self.ct.resolve(
+            self.mode, sod, day, seg[KWH_BEFORE], duration, seg[POWER], seg[CURRENT]
+        )
+        if last := self._bill(i, _D_TIME, True, seg[RESERVATION], c_time):
+            self.last_resv = last
+        self._flat(i, c_flat, True)
+
+    def apply_step_size(self) -> None:
+        """Round each group's billed total once, billing the extra on its last line.
+
+        See :mod:`ocpikit.tariffs.stepsize` for the rules quoted from the spec.
+        """
+        for last in (self.last_energy, self.last_timed, self.last_resv):
+            if last is None:
+                continue
+            line_index, cand = last
+            dim, category = cand.component.type, cand.category
+            cands = self.ct.candidates
+            total = sum(
+                (
+                    q
+                    for uid, q in self.billed.items()
+                    if cands[uid].component.type is dim and cands[uid].category == category
+                ),
+                _ZERO,
             )
-            if line.candidate is not None:
-                self.energy.append(line)
-        if seg.time:
-            line = self._add(i, Dim.TIME, False, seg.time, _find(session[Dim.TIME], seg, start))
-            if line.candidate is not None:
-                self.timed.append(line)
-        if seg.parking:
-            cand = _find(session[Dim.PARKING_TIME], seg, start)
-            line = self._add(i, Dim.PARKING_TIME, False, seg.parking, cand)
-            if cand is not None:
-                self.timed.append(line)
-        if not seg.reservation:
-            self._flat(i, seg, session[Dim.FLAT], False)
-            return
-        if seg.energy or seg.time or seg.parking:
-            self._flat(i, seg, session[Dim.FLAT], False)
-        lookup = self.ct.expired if self.expired else self.ct.reservation
-        line = self._add(i, Dim.TIME, True, seg.reservation, _find(lookup[Dim.TIME], seg, start))
-        if line.candidate is not None:
-            self.resv.append(line)
-        self._flat(i, seg, lookup[Dim.FLAT], True)
+            extra = step_extra(total, cand.component)
+            if extra:
+                self.billed[cand.uid] += extra
+                self.extras[line_index] = extra
 
 
 def _fixed_offset(tz: tzinfo) -> int | None:
@@ -175,17 +228,7 @@ def _is_expired(usage: PricingInput, override: bool | None) -> bool:
     return bool(periods) and all(_reservation_only(p) for p in periods)
 
 
-def _amount(line: _Line) -> Cost:
-    cand = line.candidate
-    if cand is None:
-        return ZERO_COST
-    excl = cand.component.price * line.billed
-    factor = cand.vat_factor
-    return Cost(excl, excl if factor is None else excl * factor)
-
-
-def _clamp(total: Cost, tariff: Tariff) -> tuple[Cost, bool, bool]:
-    excl, incl = total.excl_vat, total.incl_vat
+def _clamp(excl: Decimal, incl: Decimal, tariff: Tariff) -> tuple[Cost, bool, bool]:
     lo, hi = tariff.min_price, tariff.max_price
     min_applied = max_applied = False
     if lo is not None:
@@ -207,43 +250,47 @@ def _as_datetime(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
 
 
+def _line_cost(qty: Decimal, cand: Candidate | None) -> Cost:
+    if cand is None:
+        return Cost(_ZERO, _ZERO)
+    excl = cand.component.price * qty
+    return Cost(excl, excl if cand.vat_factor is None else excl * cand.vat_factor)
+
+
 def _periods(
     segments: list[Segment],
-    lines: list[_Line],
-    costs: list[Cost],
+    pricer: _Pricer,
     periods: tuple[ChargingPeriod, ...],
 ) -> tuple[PeriodResult, ...]:
     per_seg: list[list[DimensionCost]] = [[] for _ in segments]
-    for line, cost in zip(lines, costs, strict=True):
-        cand = line.candidate
-        per_seg[line.seg].append(
+    for n, (i, dim, resv, qty, cand) in enumerate(pricer.lines):
+        billed = qty + pricer.extras.get(n, _ZERO)
+        per_seg[i].append(
             DimensionCost(
-                line.dimension,
-                line.reservation,
-                line.quantity,
-                line.billed,
+                dim,
+                resv,
+                qty,
+                billed,
                 None if cand is None else cand.component,
                 None if cand is None else cand.element_index,
-                cost,
+                _line_cost(billed, cand),
             )
         )
     out = []
     for seg, seg_lines in zip(segments, per_seg, strict=True):
-        p = periods[seg.period]
-        start = (
-            p.start_date_time if to_us(p.start_date_time) == seg.start else _as_datetime(seg.start)
-        )
+        p = periods[seg[PERIOD]]
+        start = seg[START]
         out.append(
             PeriodResult(
-                seg.period,
-                start,
-                _as_datetime(seg.end),
-                seg.energy,
-                seg.time,
-                seg.parking,
-                seg.reservation,
+                seg[PERIOD],
+                p.start_date_time if to_us(p.start_date_time) == start else _as_datetime(start),
+                _as_datetime(seg[END]),
+                seg[ENERGY],
+                seg[TIME],
+                seg[PARKING],
+                seg[RESERVATION],
                 tuple(seg_lines),
-            )  # fmt: skip
+            )
         )
     return tuple(out)
 
@@ -273,76 +320,72 @@ def price(
     periods = usage.charging_periods or (ChargingPeriod(usage.start_date_time),)
     bounds = [to_us(p.start_date_time) for p in periods]
     bounds.append(_end_us(usage, periods, bounds[-1]))
-    session_start = next(
-        (b for p, b in zip(periods, bounds, strict=False) if not _reservation_only(p)),
-        to_us(usage.start_date_time),
-    )
+    session_start = bounds[0]
+    if _reservation_only(periods[0]):
+        session_start = next(
+            (b for p, b in zip(periods, bounds, strict=False) if not _reservation_only(p)),
+            to_us(usage.start_date_time),
+        )
     expired = _is_expired(usage, reservation_expired)
     segments = build_segments(ct, periods, bounds, session_start, tz, _fixed_offset(tz))
     pricer = _Pricer(ct, session_start, expired)
     for i, seg in enumerate(segments):
         pricer.segment(i, seg)
-    apply_step_size(pricer.energy, pricer.timed, pricer.resv)
-    return _assemble(tariff, usage, periods, bounds, session_start, segments, pricer, expired)
+    pricer.apply_step_size()
+    return _assemble(tariff, periods, bounds[-1] - session_start, segments, pricer, expired)
 
 
 def _assemble(
     tariff: Tariff,
-    usage: PricingInput,
     periods: tuple[ChargingPeriod, ...],
-    bounds: list[int],
-    session_start: int,
+    duration_us: int,
     segments: list[Segment],
     pricer: _Pricer,
     expired: bool,
 ) -> PriceResult:
-    sums = {
-        "fixed": [_ZERO, _ZERO],
-        "energy": [_ZERO, _ZERO],
-        "time": [_ZERO, _ZERO],
-        "parking": [_ZERO, _ZERO],
-        "reservation": [_ZERO, _ZERO],
-    }
-    category = {
-        Dim.FLAT: "fixed",
-        Dim.ENERGY: "energy",
-        Dim.TIME: "time",
-        Dim.PARKING_TIME: "parking",
-    }
-    costs = []
+    # [excl, incl] per category: fixed, energy, time, parking, reservation
+    sums = [[_ZERO, _ZERO] for _ in range(5)]
     vat_omitted = False
-    for line in pricer.lines:
-        cost = _amount(line)
-        costs.append(cost)
-        acc = sums["reservation" if line.reservation else category[line.dimension]]
-        acc[0] += cost.excl_vat
-        acc[1] += cost.incl_vat
-        cand = line.candidate
-        if cand is not None and cand.vat_factor is None and cost.excl_vat:
-            vat_omitted = True
-    parts = {k: Cost(v[0], v[1]) for k, v in sums.items()}
-    components_total = Cost(
-        sum((v[0] for v in sums.values()), _ZERO), sum((v[1] for v in sums.values()), _ZERO)
+    cands = pricer.ct.candidates
+    for uid, qty in pricer.billed.items():
+        cand = cands[uid]
+        excl = cand.component.price * qty
+        factor = cand.vat_factor
+        if factor is None:
+            incl = excl
+            vat_omitted = vat_omitted or bool(excl)
+        else:
+            incl = excl * factor
+        acc = sums[cand.category]
+        acc[0] += excl
+        acc[1] += incl
+    total, min_applied, max_applied = _clamp(
+        sums[0][0] + sums[1][0] + sums[2][0] + sums[3][0] + sums[4][0],
+        sums[0][1] + sums[1][1] + sums[2][1] + sums[3][1] + sums[4][1],
+        tariff,
     )
-    total, min_applied, max_applied = _clamp(components_total, tariff)
+    energy = charging = parking = reserved = _ZERO
+    for p in periods:
+        energy += p.energy
+        charging += p.time
+        parking += p.parking_time
+        reserved += p.reservation_time
     return PriceResult(
         currency=tariff.currency,
         total_cost=total,
-        total_fixed_cost=parts["fixed"],
-        total_energy_cost=parts["energy"],
-        total_time_cost=parts["time"],
-        total_parking_cost=parts["parking"],
-        total_reservation_cost=parts["reservation"],
-        components_total=components_total,
-        price_adjustment=total - components_total,
+        total_fixed_cost=Cost(*sums[0]),
+        total_energy_cost=Cost(*sums[1]),
+        total_time_cost=Cost(*sums[2]),
+        total_parking_cost=Cost(*sums[3]),
+        total_reservation_cost=Cost(*sums[4]),
         min_price_applied=min_applied,
         max_price_applied=max_applied,
-        total_energy=sum((p.energy for p in periods), _ZERO),
-        total_time=Decimal(max(bounds[-1] - session_start, 0)) / _US_PER_H,
-        total_charging_time=sum((p.time for p in periods), _ZERO),
-        total_parking_time=sum((p.parking_time for p in periods), _ZERO),
-        total_reservation_time=sum((p.reservation_time for p in periods), _ZERO),
+        total_energy=energy,
+        total_time=Decimal(max(duration_us, 0)) / _US_PER_H,
+        total_charging_time=charging,
+        total_parking_time=parking,
+        total_reservation_time=reserved,
         reservation_expired=expired,
         vat_omitted=vat_omitted,
-        periods=_periods(segments, pricer.lines, costs, periods),
+        breakdown=LazyPeriods(lambda: _periods(segments, pricer, periods)),
     )

@@ -21,19 +21,27 @@ element has two components of one dimension, the first is used (decision for TC-
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_right
 from collections.abc import Callable
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ocpikit.tariffs.model import (
     PriceComponent,
     ReservationRestriction,
     Tariff,
     TariffDimension,
+    TariffElement,
     TariffRestrictions,
 )
 
-__all__ = ["Candidate", "CompiledRestriction", "CompiledTariff", "compile_tariff"]
+__all__ = [
+    "Candidate",
+    "CompiledRestriction",
+    "CompiledTariff",
+    "Resolved",
+    "compile_tariff",
+]
 
 _US = 1_000_000
 _HUNDRED = Decimal(100)
@@ -164,9 +172,19 @@ class Candidate(NamedTuple):
     restriction: CompiledRestriction | None
     component: PriceComponent
     vat_factor: Decimal | None
+    uid: int
+    """Index of this candidate in :attr:`CompiledTariff.candidates`."""
+    category: int
+    """Cost category: 0 fixed, 1 energy, 2 time, 3 parking, 4 reservation."""
 
 
 Lookup = dict[TariffDimension, tuple[Candidate, ...]]
+_CATEGORY = {
+    TariffDimension.FLAT: 0,
+    TariffDimension.ENERGY: 1,
+    TariffDimension.TIME: 2,
+    TariffDimension.PARKING_TIME: 3,
+}
 
 
 class CompiledTariff:
@@ -179,6 +197,9 @@ class CompiledTariff:
     """
 
     __slots__ = (
+        "_memo",
+        "_state_marks",
+        "candidates",
         "duration_marks",
         "expired",
         "kwh_marks",
@@ -187,6 +208,7 @@ class CompiledTariff:
         "session",
         "tariff",
         "tod_marks",
+        "uses_weekday",
     )
 
     def __init__(self, tariff: Tariff) -> None:
@@ -198,6 +220,7 @@ class CompiledTariff:
         durations: set[int] = set()
         kwh: set[Decimal] = set()
         needs_local = False
+        candidates: list[Candidate] = []
         for index, element in enumerate(tariff.elements):
             r = element.restrictions
             compiled = None
@@ -222,7 +245,11 @@ class CompiledTariff:
                     continue  # TC-16: the first component of a dimension in an element wins
                 seen.add(comp.type)
                 factor = None if comp.vat is None else _ONE + comp.vat / _HUNDRED
-                target[comp.type].append(Candidate(index, compiled, comp, factor))
+                category = 4 if kind is not None else _CATEGORY[comp.type]
+                cand = Candidate(index, compiled, comp, factor, len(candidates), category)
+                candidates.append(cand)
+                target[comp.type].append(cand)
+        self.candidates = tuple(candidates)
         self.session: Lookup = {d: tuple(c) for d, c in session.items()}
         self.reservation: Lookup = {d: tuple(c) for d, c in resv.items()}
         self.expired: Lookup = {d: tuple(expires[d] + resv[d]) for d in TariffDimension}
@@ -230,6 +257,100 @@ class CompiledTariff:
         self.tod_marks = tuple(sorted(m * _US for m in tod))
         self.duration_marks = tuple(sorted(durations))
         self.kwh_marks = tuple(sorted(kwh))
+        restrictions = [c for c in (_compiled(e) for e in tariff.elements) if c is not None]
+        self.uses_weekday = any(r.days is not None for r in restrictions)
+        self._state_marks = _StateMarks(restrictions)
+        self._memo: dict[tuple[object, ...], Resolved] = {}
+
+    def resolve(
+        self,
+        mode: int,
+        sod: int,
+        day: int,
+        kwh: Decimal,
+        duration_us: int,
+        power: Decimal | None,
+        current: Decimal | None,
+    ) -> Resolved:
+        """The active candidates (ENERGY, TIME, PARKING_TIME, FLAT) in one state, memoised.
+
+        ``mode``: 0 charging session, 1 reservation, 2 expired reservation. The memo key is
+        the position of every input among the tariff's restriction limits, which decides every
+        restriction, so equal keys give equal results.
+        """
+        m = self._state_marks
+        key = (
+            mode,
+            bisect_right(m.sod, sod) if m.sod else 0,
+            (day - 1) % 7 if self.uses_weekday else 0,
+            bisect_right(m.days, day) if m.days else 0,
+            bisect_right(m.kwh, kwh) if m.kwh else 0,
+            bisect_right(m.durations, duration_us) if m.durations else 0,
+            -1 if power is None else bisect_right(m.power, power) if m.power else 0,
+            -1 if current is None else bisect_right(m.current, current) if m.current else 0,
+        )
+        hit = self._memo.get(key)
+        if hit is None:
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            lookup = self.session if mode == 0 else self.reservation if mode == 1 else self.expired
+            found = [_first(lookup[d], sod, day, kwh, duration_us, power, current) for d in _DIMS]
+            hit = self._memo[key] = (found[0], found[1], found[2], found[3])
+        return hit
+
+
+_DIMS = (
+    TariffDimension.ENERGY,
+    TariffDimension.TIME,
+    TariffDimension.PARKING_TIME,
+    TariffDimension.FLAT,
+)
+Resolved = tuple[Candidate | None, Candidate | None, Candidate | None, Candidate | None]
+
+
+def _compiled(element: TariffElement) -> CompiledRestriction | None:
+    return None if element.restrictions is None else CompiledRestriction(element.restrictions)
+
+
+class _StateMarks:
+    """Sorted limits of every restriction kind, to locate a state with ``bisect``."""
+
+    __slots__ = ("current", "days", "durations", "kwh", "power", "sod")
+
+    def __init__(self, rs: list[CompiledRestriction]) -> None:
+        def marks(*names: str) -> tuple[Any, ...]:
+            values = {getattr(r, n) for r in rs for n in names}
+            values.discard(None)
+            return tuple(sorted(values))
+
+        self.sod: tuple[int, ...] = marks("start_sod", "end_sod")
+        self.days: tuple[int, ...] = marks("start_ord", "end_ord")
+        self.kwh: tuple[Decimal, ...] = marks("min_kwh", "max_kwh")
+        self.durations: tuple[int, ...] = marks("min_dur", "max_dur")
+        self.power: tuple[Decimal, ...] = marks("min_power", "max_power")
+        self.current: tuple[Decimal, ...] = marks("min_current", "max_current")
+
+
+def _first(
+    cands: tuple[Candidate, ...],
+    sod: int,
+    day: int,
+    kwh: Decimal,
+    duration_us: int,
+    power: Decimal | None,
+    current: Decimal | None,
+) -> Candidate | None:
+    """The first candidate whose restrictions all match (TC-10, TC-13)."""
+    for cand in cands:
+        r = cand.restriction
+        if r is None:
+            return cand
+        if r.needs_local and not r.local_ok(sod, (day - 1) % 7, day):
+            continue
+        if r.needs_usage and not r.usage_ok(kwh, duration_us, power, current):
+            continue
+        return cand
+    return None
 
 
 def _collect_marks(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from ocpikit.tariffs.model import PriceComponent, TariffDimension
 
-__all__ = ["Cost", "DimensionCost", "PeriodResult", "PriceResult"]
+__all__ = ["Cost", "DimensionCost", "LazyPeriods", "PeriodResult", "PriceResult", "ZERO_COST"]
 
 _ZERO = Decimal(0)
 
@@ -97,8 +98,6 @@ class PriceResult:
     total_time_cost: Cost
     total_parking_cost: Cost
     total_reservation_cost: Cost
-    components_total: Cost
-    price_adjustment: Cost
     min_price_applied: bool
     max_price_applied: bool
     total_energy: Decimal
@@ -108,4 +107,41 @@ class PriceResult:
     total_reservation_time: Decimal
     reservation_expired: bool
     vat_omitted: bool
-    periods: tuple[PeriodResult, ...]
+    breakdown: LazyPeriods = field(repr=False, compare=False)
+
+    @property
+    def components_total(self) -> Cost:
+        """Sum of the five component totals, before min_price / max_price."""
+        return (
+            self.total_fixed_cost
+            + self.total_energy_cost
+            + self.total_time_cost
+            + self.total_parking_cost
+            + self.total_reservation_cost
+        )
+
+    @property
+    def price_adjustment(self) -> Cost:
+        """``total_cost`` minus :attr:`components_total`: what min/max_price changed."""
+        return self.total_cost - self.components_total
+
+    @property
+    def periods(self) -> tuple[PeriodResult, ...]:
+        """The breakdown per segment, in time order (built on first access)."""
+        return self.breakdown.get()
+
+
+class LazyPeriods:
+    """Builds the per-segment breakdown on first access: pricing itself does not need it."""
+
+    __slots__ = ("_build", "_value")
+
+    def __init__(self, build: Callable[[], tuple[PeriodResult, ...]]) -> None:
+        self._build = build
+        self._value: tuple[PeriodResult, ...] | None = None
+
+    def get(self) -> tuple[PeriodResult, ...]:
+        """Return the breakdown, building it once."""
+        if self._value is None:
+            self._value = self._build()
+        return self._value

@@ -23,13 +23,30 @@ Power and current are instantaneous values and are copied to every part.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
+from typing import Final
 
 from ocpikit.tariffs.model import ChargingPeriod
 from ocpikit.tariffs.restrictions import CompiledTariff
 
-__all__ = ["Segment", "build_segments", "to_us"]
+__all__ = [
+    "CURRENT",
+    "END",
+    "ENERGY",
+    "KWH_BEFORE",
+    "LOCAL",
+    "PARKING",
+    "PERIOD",
+    "POWER",
+    "RESERVATION",
+    "START",
+    "TIME",
+    "Segment",
+    "build_segments",
+    "to_us",
+]
 
 _US = 1_000_000
 _DAY_US = 86_400 * _US
@@ -38,6 +55,8 @@ _EPOCH_ORDINAL = _EPOCH.date().toordinal()
 _ONE_US = timedelta(microseconds=1)
 _ZERO = Decimal(0)
 _SLOW_PATH_SPAN = 20 * _DAY_US
+_WEEK_US = 7 * _DAY_US
+_ONE = Decimal(1)
 
 
 def to_us(moment: datetime) -> int:
@@ -45,61 +64,49 @@ def to_us(moment: datetime) -> int:
     return (moment - _EPOCH) // _ONE_US
 
 
-class Segment:
-    """A part of one charging period in which every restriction keeps its state."""
+# A segment is a plain tuple (fast to build in the hot loop); these name its fields:
+# (period index, start us, end us, energy kWh, time h, parking h, reservation h,
+#  session kWh before the segment, power kW, current A, local wall-clock us of the start).
+PERIOD: Final = 0
+START: Final = 1
+END: Final = 2
+ENERGY: Final = 3
+TIME: Final = 4
+PARKING: Final = 5
+RESERVATION: Final = 6
+KWH_BEFORE: Final = 7
+POWER: Final = 8
+CURRENT: Final = 9
+LOCAL: Final = 10
+Segment = tuple[
+    int, int, int, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal | None, Decimal | None, int
+]
 
-    __slots__ = (
-        "current",
-        "day",
-        "end",
-        "energy",
-        "kwh_before",
-        "parking",
-        "period",
-        "power",
-        "reservation",
-        "sod",
-        "start",
-        "time",
-    )
-
-    def __init__(
-        self,
-        period: int,
-        start: int,
-        end: int,
-        energy: Decimal,
-        time: Decimal,
-        parking: Decimal,
-        reservation: Decimal,
-        kwh_before: Decimal,
-        power: Decimal | None,
-        current: Decimal | None,
-        local_us: int,
-    ) -> None:
-        self.period = period
-        self.start = start
-        self.end = end
-        self.energy = energy
-        self.time = time
-        self.parking = parking
-        self.reservation = reservation
-        self.kwh_before = kwh_before
-        self.power = power
-        self.current = current
-        self.day = local_us // _DAY_US + _EPOCH_ORDINAL
-        self.sod = (local_us % _DAY_US) // _US
-
-    @property
-    def weekday(self) -> int:
-        """Local weekday of the segment start, Monday = 0."""
-        return (self.day - 1) % 7
+_OFFSETS: dict[tuple[tzinfo, int], int | None] = {}
+_HOUR_US = 3600 * _US
 
 
-def _offset_us(moment_us: int, tz: tzinfo) -> int:
+def _exact_offset_us(moment_us: int, tz: tzinfo) -> int:
     moment = (_EPOCH + timedelta(microseconds=moment_us)).astimezone(tz)
     off = moment.utcoffset()
     return 0 if off is None else off // _ONE_US
+
+
+def _offset_us(moment_us: int, tz: tzinfo) -> int:
+    """UTC offset of ``tz`` at an instant, cached per hour when the hour has a single offset."""
+    hour = moment_us // _HOUR_US
+    key = (tz, hour)
+    cached = _OFFSETS.get(key, -1)
+    if cached is None:
+        return _exact_offset_us(moment_us, tz)
+    if cached != -1:
+        return cached
+    first = _exact_offset_us(hour * _HOUR_US, tz)
+    last = _exact_offset_us((hour + 1) * _HOUR_US - 1, tz)
+    if len(_OFFSETS) > 100_000:
+        _OFFSETS.clear()
+    _OFFSETS[key] = first if first == last else None
+    return first if first == last else _exact_offset_us(moment_us, tz)
 
 
 def _tod_cuts(ct: CompiledTariff, t0: int, t1: int, off0: int, off1: int, tz: tzinfo) -> list[int]:
@@ -108,7 +115,12 @@ def _tod_cuts(ct: CompiledTariff, t0: int, t1: int, off0: int, off1: int, tz: tz
     marks = ct.tod_marks
     n0, n1 = t0 + off0, t1 + off1
     if off0 == off1 and t1 - t0 < _SLOW_PATH_SPAN:
-        for day in range(n0 // _DAY_US, (n1 - 1) // _DAY_US + 1):
+        first_day, last_day = n0 // _DAY_US, (n1 - 1) // _DAY_US
+        if first_day == last_day:  # the common case: the period lies within one local day
+            base = first_day * _DAY_US
+            lo, hi = bisect_right(marks, n0 - base), bisect_left(marks, n1 - base)
+            return [base + m - off0 for m in marks[lo:hi]] if lo < hi else cuts
+        for day in range(first_day, last_day + 1):
             base = day * _DAY_US
             for m in marks:
                 local = base + m
@@ -126,37 +138,69 @@ def _tod_cuts(ct: CompiledTariff, t0: int, t1: int, off0: int, off1: int, tz: tz
     return sorted(set(cuts))
 
 
+def _session_instants(
+    ct: CompiledTariff, first: int, last: int, session_start: int, offset: int
+) -> list[int]:
+    """Sorted instants in (first, last) where a time-of-day, date or duration limit lies.
+
+    Computed once per session when a single UTC ``offset`` holds for all of it.
+    """
+    instants = [session_start + d for d in ct.duration_marks if first < session_start + d < last]
+    marks = ct.tod_marks
+    if marks and ct.needs_local:
+        n0, n1 = first + offset, last + offset
+        for day in range(n0 // _DAY_US, (n1 - 1) // _DAY_US + 1):
+            base = day * _DAY_US - offset
+            instants.extend(base + m for m in marks if first < base + m < last)
+    instants.sort()
+    return instants
+
+
 def _cuts(
-    ct: CompiledTariff,
-    t0: int,
-    t1: int,
-    e0: Decimal,
-    energy: Decimal,
-    session_start: int,
-    offsets: tuple[int, int],
-    tz: tzinfo,
+    times: list[int], t0: int, t1: int, e0: Decimal, energy: Decimal, kwh_marks: tuple[Decimal, ...]
 ) -> list[tuple[Decimal, int, Decimal | None]]:
-    """All split points inside a period as (fraction, instant, kWh at that point or None)."""
-    times: set[int] = set()
-    if ct.tod_marks and ct.needs_local:
-        times.update(_tod_cuts(ct, t0, t1, offsets[0], offsets[1], tz))
-    for d in ct.duration_marks:
-        b = session_start + d
-        if t0 < b < t1:
-            times.add(b)
+    """Split points inside a period as (fraction, instant, session kWh there or None)."""
     span = t1 - t0
     cuts: list[tuple[Decimal, int, Decimal | None]] = []
     if times:
         dspan = Decimal(span)
-        cuts = [(Decimal(b - t0) / dspan, b, None) for b in times]
+        cuts = [(Decimal(b - t0) / dspan, b, None) for b in sorted(set(times))]
     if energy > 0:
         e1 = e0 + energy
-        for k in ct.kwh_marks:
+        for k in kwh_marks:
             if e0 < k < e1:
                 f = (k - e0) / energy
                 cuts.append((f, t0 + int(f * span), k))
-    cuts.sort(key=lambda c: c[0])
+    if len(cuts) > 1:
+        cuts.sort(key=lambda c: c[0])
     return cuts
+
+
+def _period_times(
+    ct: CompiledTariff, t0: int, t1: int, session_start: int, offsets: tuple[int, int], tz: tzinfo
+) -> list[int]:
+    """Slow path (the UTC offset may change in the session): the instants inside one period."""
+    times = [session_start + d for d in ct.duration_marks if t0 < session_start + d < t1]
+    if ct.tod_marks and ct.needs_local:
+        times.extend(_tod_cuts(ct, t0, t1, offsets[0], offsets[1], tz))
+    return times
+
+
+def _session_offset(
+    ct: CompiledTariff, bounds: list[int], tz: tzinfo, fixed_offset: int | None
+) -> int | None:
+    """One UTC offset valid for the whole session, or ``None`` when it may change inside."""
+    if fixed_offset is not None:
+        return fixed_offset
+    if not ct.needs_local:
+        return 0
+    first, last = bounds[0], bounds[-1]
+    off = _offset_us(first, tz)
+    # Offset transitions are months apart; equal offsets at both ends of a session shorter than
+    # a week mean no transition happened in between.
+    if last - first < _WEEK_US and _offset_us(last, tz) == off:
+        return off
+    return None
 
 
 def build_segments(
@@ -173,40 +217,45 @@ def build_segments(
     (UTC), which skips the time zone conversions.
     """
     segments: list[Segment] = []
-    needs_split = bool(ct.duration_marks or ct.kwh_marks or (ct.tod_marks and ct.needs_local))
+    append = segments.append
+    kwh_marks = ct.kwh_marks
     kwh = _ZERO
-    next_off = None
+    session_off = _session_offset(ct, bounds, tz, fixed_offset)
+    instants: list[int] = []
+    if session_off is not None:
+        instants = _session_instants(ct, bounds[0], bounds[-1], session_start, session_off)
     for i, p in enumerate(periods):
         t0, t1 = bounds[i], bounds[i + 1]
-        if fixed_offset is not None:
-            off0 = off1 = fixed_offset
-        elif ct.needs_local:
-            off0 = next_off if next_off is not None else _offset_us(t0, tz)
-            off1 = next_off = _offset_us(t1, tz)
+        energy = p.energy
+        if session_off is None:
+            offsets = (_offset_us(t0, tz), _offset_us(t1, tz))
+            times = _period_times(ct, t0, t1, session_start, offsets, tz)
         else:
-            off0 = off1 = 0
-        cuts = (
-            _cuts(ct, t0, t1, kwh, p.energy, session_start, (off0, off1), tz) if needs_split else []
+            offsets = (session_off, session_off)
+            lo, hi = bisect_right(instants, t0), bisect_left(instants, t1)
+            times = instants[lo:hi] if lo < hi else []
+        if times or (kwh_marks and energy > 0 and kwh < kwh_marks[-1]):
+            cuts = _cuts(times, t0, t1, kwh, energy, kwh_marks)
+            if cuts:
+                _split(segments, i, p, t0, t1, kwh, cuts, tz, offsets)
+                kwh += energy
+                continue
+        append(
+            (
+                i,
+                t0,
+                t1,
+                energy,
+                p.time,
+                p.parking_time,
+                p.reservation_time,
+                kwh,
+                p.power,
+                p.current,
+                t0 + offsets[0],
+            )  # fmt: skip
         )
-        if not cuts:
-            segments.append(
-                Segment(
-                    i,
-                    t0,
-                    t1,
-                    p.energy,
-                    p.time,
-                    p.parking_time,
-                    p.reservation_time,
-                    kwh,
-                    p.power,
-                    p.current,
-                    t0 + off0,
-                )  # fmt: skip
-            )
-        else:
-            _split(segments, i, p, t0, t1, kwh, cuts, tz, (off0, off1, fixed_offset))
-        kwh += p.energy
+        kwh += energy
     return segments
 
 
@@ -219,26 +268,26 @@ def _split(
     kwh: Decimal,
     cuts: list[tuple[Decimal, int, Decimal | None]],
     tz: tzinfo,
-    offsets: tuple[int, int, int | None],
+    offsets: tuple[int, int],
 ) -> None:
-    off0, off1, fixed = offsets
+    off0, off1 = offsets
     vols = (p.energy, p.time, p.parking_time, p.reservation_time)
     used = [_ZERO, _ZERO, _ZERO, _ZERO]
     prev_f, prev_t, prev_k = _ZERO, t0, kwh
-    bounds = [*cuts, (Decimal(1), t1, None)]
-    for n, (f, t, k) in enumerate(bounds):
-        if f <= prev_f and n < len(cuts):
+    ends = [*cuts, (_ONE, t1, None)]
+    n_cuts = len(cuts)
+    for n, (f, t, k) in enumerate(ends):
+        if f <= prev_f and n < n_cuts:
             continue  # duplicate split point
-        last = n == len(cuts)
-        parts = [v - u if last else v * (f - prev_f) for v, u in zip(vols, used, strict=True)]
-        for j in range(4):
-            used[j] += parts[j]
-        if fixed is not None or off0 == off1:
-            local = prev_t + off0
+        width = f - prev_f
+        if n == n_cuts:
+            parts = [v - u for v, u in zip(vols, used, strict=True)]
         else:
-            local = prev_t + _offset_us(prev_t, tz)
+            parts = [v * width if v else v for v in vols]
+            used = [u + q for u, q in zip(used, parts, strict=True)]
+        local = prev_t + (off0 if off0 == off1 else _offset_us(prev_t, tz))
         out.append(
-            Segment(
+            (
                 index,
                 prev_t,
                 t,

@@ -25,41 +25,26 @@ Example "switching to Free-of-Charge Tariff Element" (erratum ERR-02): when park
 free, the billable parking time is rounded with the step_size of the last paid PARKING_TIME
 component and the extra time is added to that last paid period.
 
-Implementation: per group, the billed lines are those with an active component and a non-zero
-quantity. The group total is rounded up with the step_size of the last billed line's
-component; the difference is added to that last line's billed quantity (earlier lines are
-billed exactly). Groups: session ENERGY; session time, which is PARKING_TIME when the last
-billed time-based line is parking (charging followed by parking), else TIME (TC-24); and
-reservation TIME, rounded on its own (decision: a reservation is billed like its own session).
-A ``step_size`` of 0 means no rounding.
+Implementation (:func:`step_extra`, applied by the engine): per group, the billed lines are
+those with an active component and a non-zero quantity. The group total is rounded up with the
+step_size of the last billed line's component; the difference is added to that last line's
+billed quantity (earlier lines are billed exactly). Groups: session ENERGY; session time, which
+is PARKING_TIME when the last billed time-based line is parking (charging followed by
+parking), else TIME (TC-24); and reservation TIME, rounded on its own (decision: a reservation
+is billed like its own session). A ``step_size`` of 0 means no rounding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal
-from typing import Protocol
 
 from ocpikit.tariffs.model import PriceComponent, TariffDimension
 
-__all__ = ["BilledLine", "apply_step_size", "round_up"]
+__all__ = ["round_up", "step_extra"]
 
 _TOLERANCE = Decimal("1e-12")
 _WH_PER_KWH = Decimal(1000)
 _S_PER_H = Decimal(3600)
-
-
-class BilledLine(Protocol):
-    """What step_size rounding needs from a priced line."""
-
-    dimension: TariffDimension
-    quantity: Decimal
-    billed: Decimal
-
-    @property
-    def priced_by(self) -> PriceComponent | None:
-        """The component pricing the line, ``None`` when the dimension is free there."""
-        ...
 
 
 def round_up(total: Decimal, step_size: int, units_per_step_unit: Decimal) -> Decimal:
@@ -78,29 +63,10 @@ def round_up(total: Decimal, step_size: int, units_per_step_unit: Decimal) -> De
     return whole * step_size / units_per_step_unit
 
 
-def _round_group(lines: Sequence[BilledLine], unit: Decimal) -> None:
-    if not lines:
-        return
-    last = lines[-1]
-    component = last.priced_by
-    if component is None:  # pragma: no cover - callers pass priced lines only
-        return
-    total = sum((line.quantity for line in lines), Decimal(0))
-    last.billed += round_up(total, component.step_size, unit) - total
+def step_extra(total: Decimal, component: PriceComponent) -> Decimal:
+    """The quantity to add to the last billed line of a group whose billed total is ``total``.
 
-
-def apply_step_size(
-    energy: Sequence[BilledLine],
-    time_based: Sequence[BilledLine],
-    reservation: Sequence[BilledLine],
-) -> None:
-    """Apply step_size to the priced lines of a session, in time order, in place.
-
-    ``energy``: priced ENERGY lines; ``time_based``: priced TIME and PARKING_TIME lines of the
-    session; ``reservation``: priced reservation TIME lines.
+    ``component`` is the component of that last line; its dimension gives the step unit.
     """
-    _round_group(energy, _WH_PER_KWH)
-    if time_based:
-        last_dim = time_based[-1].dimension
-        _round_group([line for line in time_based if line.dimension is last_dim], _S_PER_H)
-    _round_group(reservation, _S_PER_H)
+    unit = _WH_PER_KWH if component.type is TariffDimension.ENERGY else _S_PER_H
+    return round_up(total, component.step_size, unit) - total
