@@ -6,6 +6,7 @@ OCPI routes are mounted from it, so that what version details list is exactly wh
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,11 +24,12 @@ from ocpikit.modules.versions.api import router as versions_router
 from ocpikit.node import Node
 from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository
+from ocpikit.sync.push import PushWorker
 from ocpikit.transport.envelope import OcpiResponse, envelope
 from ocpikit.transport.headers import RequestIdMiddleware
 from ocpikit.transport.status import StatusCode
 
-__all__ = ["create_app", "create_app_from_env"]
+__all__ = ["create_app", "create_app_from_env", "push_worker"]
 
 log = logging.getLogger("ocpikit")
 
@@ -76,6 +78,17 @@ async def load_node(node: Node) -> None:
     node.base_url = base_url.rstrip("/")
 
 
+def push_worker(settings: Settings, db: Database) -> PushWorker:
+    """The outbox worker configured from settings."""
+    return PushWorker(
+        db,
+        concurrency=settings.push_concurrency,
+        max_attempts=settings.push_max_attempts,
+        base_delay=settings.push_base_delay,
+        timeout=settings.peer_timeout,
+    )
+
+
 def create_app(
     settings: Settings, *, interfaces: list[registry.Interface] | None = None
 ) -> FastAPI:
@@ -93,9 +106,15 @@ def create_app(
         await load_node(node)
         node.http = httpx.AsyncClient(timeout=settings.peer_timeout)
         registry.mount(app, node, interfaces)
+        worker = push_worker(settings, db) if settings.push_worker else None
+        worker_task = asyncio.create_task(worker.run()) if worker else None
         try:
             yield
         finally:
+            if worker is not None and worker_task is not None:
+                worker.stop()
+                await worker_task
+                await worker.close()
             await node.http.aclose()
             await db.close()
 

@@ -32,3 +32,10 @@ class Settings(BaseSettings):
         default=None, description="Bearer token of the operator API; unset disables it."
     )
     db_pool_size: int = Field(default=10, ge=1, description="PostgreSQL pool size per process.")
+    push_worker: bool = Field(
+        default=True,
+        description="Run the outbox push worker inside `serve` (else `ocpikit worker`).",
+    )
+    push_concurrency: int = Field(default=32, ge=1, description="Pushes in flight at once.")
+    push_max_attempts: int = Field(default=12, ge=1, description="Attempts before DEAD.")
+    push_base_delay: float = Field(default=1.0, gt=0, description="First retry delay, seconds.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ocpikit.cli import node, peers, tokens
+from ocpikit.cli import node, peers, tokens, worker
 
 __all__ = ["app", "main"]
 
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 app.command("init")(node.init)
 app.command("serve")(node.serve)
+app.command("worker")(worker.worker)
 app.add_typer(tokens.app, name="token")
 app.add_typer(peers.app, name="peer")
 

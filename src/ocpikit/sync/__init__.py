@@ -1,0 +1,1 @@
+"""Talking to peers in the background: pull sync and the push worker."""

@@ -1,0 +1,346 @@
+"""The push worker: delivers the outbox to peers, in order per object, with retries.
+
+Guarantees (issue "durable push"):
+
+- **Nothing lost.** A message is marked DONE only after the peer answered 1xxx; a worker
+  that dies mid-delivery leaves its claim to expire (``lock_seconds``), and another worker (or
+  the same one after a restart) delivers the message again. Delivery is at least once; PUT and
+  PATCH of a full state are idempotent.
+- **In order per object.** Only the oldest PENDING message of each (peer, object) may be
+  claimed, so a later change never overtakes an earlier one, whatever the number of workers.
+- **Shared between workers.** Claims are conditional UPDATEs (``locked_until`` in the past),
+  so two workers on one PostgreSQL never both deliver the same message.
+- **Backoff.** Failures (unreachable, timeout, HTTP 5xx/429, OCPI 3xxx) are retried with
+  exponential backoff and jitter; after ``max_attempts`` the message is DEAD. A 2xxx answer
+  (the peer rejects the data) is DEAD at once: sending it again cannot succeed. The operator
+  can list DEAD messages and replay them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import aliased
+
+from ocpikit.client.http import call
+from ocpikit.errors import PeerError
+from ocpikit.storage.db import Database
+from ocpikit.storage.repositories import Peer, PeerRepository
+from ocpikit.storage.schema import outbox
+
+__all__ = ["OutboxMessage", "PushWorker", "list_messages", "outbox_counts", "replay"]
+
+log = logging.getLogger("ocpikit.push")
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    peer_id: int
+    module: str
+    object_ref: str
+    method: str
+    path: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "peer_id": self.peer_id,
+            "module": self.module,
+            "object": self.object_ref,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "created_at": self.created_at.isoformat(),
+            "delivered_at": self.delivered_at.isoformat() if self.delivered_at else None,
+        }
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _message(row: Row[Any]) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        peer_id=row.peer_id,
+        module=row.module,
+        object_ref=row.object_ref,
+        method=row.method,
+        path=row.path,
+        status=row.status,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=_aware(row.created_at) or datetime.now(UTC),
+        delivered_at=_aware(row.delivered_at),
+    )
+
+
+class _Retry(Exception):
+    pass
+
+
+class PushWorker:
+    """Delivers due outbox messages until stopped.
+
+    Args:
+        db: the node's database.
+        batch: messages claimed per round.
+        concurrency: deliveries in flight at once (different objects only).
+        max_attempts: attempts before a message is DEAD.
+        base_delay: first retry delay in seconds (doubles each attempt, with jitter).
+        max_delay: retry delay cap in seconds.
+        lock_seconds: how long a claim holds before another worker may take the message.
+        poll_interval: pause when nothing is due.
+        timeout: seconds to wait for a peer's answer.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        batch: int = 200,
+        concurrency: int = 32,
+        max_attempts: int = 12,
+        base_delay: float = 1.0,
+        max_delay: float = 900.0,
+        lock_seconds: float = 60.0,
+        poll_interval: float = 0.25,
+        timeout: float = 10.0,
+    ) -> None:
+        self.db = db
+        self.batch = batch
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.lock_seconds = lock_seconds
+        self.poll_interval = poll_interval
+        self.name = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.client = httpx.AsyncClient(
+            timeout=timeout, limits=httpx.Limits(max_connections=concurrency * 2)
+        )
+        self.delivered = 0
+        self._stop = asyncio.Event()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Deliver until :meth:`stop` is called; errors are logged, never fatal."""
+        while not self._stop.is_set():
+            try:
+                done = await self.run_once()
+            except Exception:  # noqa: BLE001 - the worker must outlive a bad round
+                log.exception("push round failed")
+                done = 0
+            if done == 0:
+                try:
+                    await asyncio.wait_for(self._stop.wait(), timeout=self.poll_interval)
+                except TimeoutError:
+                    pass
+
+    async def run_once(self) -> int:
+        """Claim and deliver one batch; returns how many messages were handled."""
+        rows = await self._claim()
+        if not rows:
+            return 0
+        peers = await self._peers({r.peer_id for r in rows})
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def deliver(row: Row[Any]) -> None:
+            async with semaphore:
+                await self._deliver(row, peers.get(row.peer_id))
+
+        await asyncio.gather(*(deliver(r) for r in rows))
+        return len(rows)
+
+    async def _claim(self) -> list[Row[Any]]:
+        now = datetime.now(UTC)
+        earlier = aliased(outbox)
+        is_head = ~(
+            select(earlier.c.id)
+            .where(
+                earlier.c.peer_id == outbox.c.peer_id,
+                earlier.c.object_ref == outbox.c.object_ref,
+                earlier.c.status == "PENDING",
+                earlier.c.id < outbox.c.id,
+            )
+            .exists()
+        )
+        free = (outbox.c.locked_until.is_(None)) | (outbox.c.locked_until < now)
+        async with self.db.transaction() as conn:
+            ids = list(
+                (
+                    await conn.execute(
+                        select(outbox.c.id)
+                        .where(
+                            outbox.c.status == "PENDING",
+                            outbox.c.next_attempt_at <= now,
+                            free,
+                            is_head,
+                        )
+                        .order_by(outbox.c.id)
+                        .limit(self.batch)
+                    )
+                ).scalars()
+            )
+            if not ids:
+                return []
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(ids), outbox.c.status == "PENDING", free)
+                .values(
+                    locked_by=self.name,
+                    locked_until=now + timedelta(seconds=self.lock_seconds),
+                )
+            )
+        async with self.db.connect() as conn:
+            result = await conn.execute(
+                select(outbox)
+                .where(outbox.c.id.in_(ids), outbox.c.locked_by == self.name)
+                .order_by(outbox.c.id)
+            )
+            return list(result)
+
+    async def _peers(self, ids: set[int]) -> dict[int, Peer]:
+        async with self.db.connect() as conn:
+            repo = PeerRepository(conn)
+            found = {pid: await repo.get(pid) for pid in ids}
+        return {pid: peer for pid, peer in found.items() if peer is not None}
+
+    async def _deliver(self, row: Row[Any], peer: Peer | None) -> None:
+        if peer is None or peer.status != "REGISTERED" or not peer.token_out:
+            await self._finish(row, "DEAD", "the peer is no longer registered")
+            return
+        base = peer.endpoint(row.module, "RECEIVER")
+        if base is None:
+            await self._finish(row, "DEAD", f"the peer no longer offers a {row.module} receiver")
+            return
+        headers = {
+            "OCPI-from-country-code": row.from_country_code,
+            "OCPI-from-party-id": row.from_party_id,
+            "OCPI-to-country-code": row.to_country_code,
+            "OCPI-to-party-id": row.to_party_id,
+        }
+        try:
+            await call(
+                self.client,
+                row.method,
+                base.rstrip("/") + row.path,
+                token=peer.token_out,
+                encoding=peer.token_encoding,
+                json=orjson.loads(row.body) if row.body is not None else None,
+                headers=headers,
+            )
+        except PeerError as exc:
+            permanent = exc.status_code is not None and 2000 <= exc.status_code < 3000
+            permanent = permanent and exc.http_status != 429
+            await self._failed(row, exc.message, permanent=permanent)
+            return
+        self.delivered += 1
+        await self._finish(row, "DONE", None)
+
+    async def _finish(self, row: Row[Any], status: str, error: str | None) -> None:
+        now = datetime.now(UTC)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == row.id, outbox.c.locked_by == self.name)
+                .values(
+                    status=status,
+                    last_error=error,
+                    attempts=row.attempts + 1,
+                    delivered_at=now if status == "DONE" else None,
+                    locked_by=None,
+                    locked_until=None,
+                )
+            )
+
+    async def _failed(self, row: Row[Any], error: str, *, permanent: bool) -> None:
+        attempts = row.attempts + 1
+        if permanent or attempts >= self.max_attempts:
+            log.warning("push %s to peer %s is DEAD: %s", row.id, row.peer_id, error)
+            await self._finish(row, "DEAD", error)
+            return
+        delay = min(self.max_delay, self.base_delay * 2 ** (attempts - 1))
+        delay *= random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not cryptography
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == row.id, outbox.c.locked_by == self.name)
+                .values(
+                    attempts=attempts,
+                    last_error=error,
+                    next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
+                    locked_by=None,
+                    locked_until=None,
+                )
+            )
+
+
+async def list_messages(
+    db: Database, *, status: str | None = None, peer_id: int | None = None, limit: int = 100
+) -> list[OutboxMessage]:
+    """Outbox messages, newest first (for the operator)."""
+    query = select(outbox)
+    if status is not None:
+        query = query.where(outbox.c.status == status)
+    if peer_id is not None:
+        query = query.where(outbox.c.peer_id == peer_id)
+    async with db.connect() as conn:
+        rows = await conn.execute(query.order_by(outbox.c.id.desc()).limit(limit))
+        return [_message(r) for r in rows]
+
+
+async def outbox_counts(db: Database) -> dict[str, int]:
+    """How many messages are PENDING, DONE and DEAD."""
+    async with db.connect() as conn:
+        rows = await conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+        counts: dict[str, int] = defaultdict(int)
+        for status, count in rows:
+            counts[status] = int(count)
+    return {s: counts[s] for s in ("PENDING", "DONE", "DEAD")}
+
+
+async def replay(db: Database, ids: Sequence[int]) -> int:
+    """Put DEAD messages back in the queue (attempts reset); returns how many."""
+    async with db.transaction() as conn:
+        result = await conn.execute(
+            update(outbox)
+            .where(and_(outbox.c.id.in_(list(ids)), outbox.c.status == "DEAD"))
+            .values(
+                status="PENDING",
+                attempts=0,
+                next_attempt_at=datetime.now(UTC),
+                last_error=None,
+                locked_by=None,
+                locked_until=None,
+            )
+        )
+        return int(result.rowcount)
