@@ -35,7 +35,12 @@ def load_tariff(case: str) -> Tariff:
 
 def tariff(*elements: dict[str, Any], **extra: Any) -> Tariff:
     return parse_tariff(
-        {"id": "T", "currency": "EUR", "elements": list(elements), "last_updated": "2024-01-01T00:00:00Z"}
+        {
+            "id": "T",
+            "currency": "EUR",
+            "elements": list(elements),
+            "last_updated": "2024-01-01T00:00:00Z",
+        }
         | extra
     )
 

@@ -28,7 +28,11 @@ def m(excl: str, incl: str) -> tuple[object, object]:
 
 
 def test_t1_simple_energy_tariff_20_kwh_costs_5_00() -> None:
-    cdr = usage("2024-03-04T10:00:00Z", "2024-03-04T11:00:00Z", ("2024-03-04T10:00:00Z", {"ENERGY": 20, "TIME": 1}))
+    cdr = usage(
+        "2024-03-04T10:00:00Z",
+        "2024-03-04T11:00:00Z",
+        ("2024-03-04T10:00:00Z", {"ENERGY": 20, "TIME": 1}),
+    )
     result = price(load_tariff("simple_025kwh"), cdr, UTC)
     assert money(result.total_cost) == m("5.00", "5.50")
     assert money(result.total_energy_cost) == m("5.00", "5.50")
@@ -36,7 +40,11 @@ def test_t1_simple_energy_tariff_20_kwh_costs_5_00() -> None:
 
 
 def test_t2_start_fee_is_charged_once_with_its_own_vat() -> None:
-    cdr = usage("2024-03-04T10:00:00Z", "2024-03-04T11:00:00Z", ("2024-03-04T10:00:00Z", {"ENERGY": 20, "TIME": 1}))
+    cdr = usage(
+        "2024-03-04T10:00:00Z",
+        "2024-03-04T11:00:00Z",
+        ("2024-03-04T10:00:00Z", {"ENERGY": 20, "TIME": 1}),
+    )
     result = price(load_tariff("025kwh_start"), cdr, UTC)
     assert money(result.total_cost) == m("5.50", "6.10")
     assert money(result.total_fixed_cost) == m("0.50", "0.60")
@@ -44,10 +52,20 @@ def test_t2_start_fee_is_charged_once_with_its_own_vat() -> None:
 
 @pytest.mark.parametrize(
     ("kwh", "expected", "applied"),
-    [("20", ("5.00", "5.50"), False), ("1", ("0.50", "0.55"), True), ("1.9", ("0.50", "0.55"), True)],
+    [
+        ("20", ("5.00", "5.50"), False),
+        ("1", ("0.50", "0.55"), True),
+        ("1.9", ("0.50", "0.55"), True),
+    ],
 )
-def test_t3_min_price_raises_a_cheap_session(kwh: str, expected: tuple[str, str], applied: bool) -> None:
-    cdr = usage("2024-03-04T10:00:00Z", "2024-03-04T11:00:00Z", ("2024-03-04T10:00:00Z", {"ENERGY": kwh, "TIME": 1}))
+def test_t3_min_price_raises_a_cheap_session(
+    kwh: str, expected: tuple[str, str], applied: bool
+) -> None:
+    cdr = usage(
+        "2024-03-04T10:00:00Z",
+        "2024-03-04T11:00:00Z",
+        ("2024-03-04T10:00:00Z", {"ENERGY": kwh, "TIME": 1}),
+    )
     result = price(load_tariff("025kwh_min_price"), cdr, UTC)
     assert money(result.total_cost) == m(*expected)
     assert result.min_price_applied is applied
@@ -75,7 +93,11 @@ def test_t4_parking_40_minutes_is_billed_45() -> None:
 def test_t5_max_price_caps_the_total_only(
     kwh: str, expected: tuple[str, str], components: tuple[str, str], capped: bool
 ) -> None:
-    cdr = usage("2019-06-01T10:00:00Z", "2019-06-01T13:00:00Z", ("2019-06-01T10:00:00Z", {"ENERGY": kwh, "TIME": 3}))
+    cdr = usage(
+        "2019-06-01T10:00:00Z",
+        "2019-06-01T13:00:00Z",
+        ("2019-06-01T10:00:00Z", {"ENERGY": kwh, "TIME": 3}),
+    )
     result = price(load_tariff("025kwh_start_max_price"), cdr, UTC)
     assert money(result.total_cost) == m(*expected)
     assert money(result.components_total) == m(*components)
@@ -112,14 +134,20 @@ def test_t7_time_and_parking_150_plus_42_minutes() -> None:
 
 
 def test_t8_ad_hoc_time_tariff_with_5_2_percent_vat() -> None:
-    cdr = usage("2024-03-04T10:00:00Z", "2024-03-04T12:30:00Z", ("2024-03-04T10:00:00Z", {"TIME": "2.5"}))
+    cdr = usage(
+        "2024-03-04T10:00:00Z", "2024-03-04T12:30:00Z", ("2024-03-04T10:00:00Z", {"TIME": "2.5"})
+    )
     result = price(load_tariff("alt_text"), cdr, UTC)
     assert money(result.total_cost) == m("4.75", "4.997")
 
 
 def test_t9_energy_step_of_100_wh_bills_20_5_kwh() -> None:
     """ERR-12: the text's 5.13/5.64 (rounded), not the 2.3.0 table's 5.11/5.62."""
-    cdr = usage("2024-03-04T10:00:00Z", "2024-03-04T12:00:00Z", ("2024-03-04T10:00:00Z", {"ENERGY": "20.45", "TIME": 2}))
+    cdr = usage(
+        "2024-03-04T10:00:00Z",
+        "2024-03-04T12:00:00Z",
+        ("2024-03-04T10:00:00Z", {"ENERGY": "20.45", "TIME": 2}),
+    )
     t = load_tariff("alt_url")
     result = price(t, cdr, UTC)
     assert money(result.total_energy_cost) == m("5.125", "5.6375")
@@ -129,7 +157,9 @@ def test_t9_energy_step_of_100_wh_bills_20_5_kwh() -> None:
     assert result.total_cost.incl_vat.quantize(D("0.01"), ROUND_HALF_UP) == D("6.24")
     # At the real-time price of 0.22/kWh the announced totals are 5.01 / 5.56.
     energy = dataclasses.replace(t.elements[0].price_components[1], price=D("0.22"))
-    element = dataclasses.replace(t.elements[0], price_components=(t.elements[0].price_components[0], energy))
+    element = dataclasses.replace(
+        t.elements[0], price_components=(t.elements[0].price_components[0], energy)
+    )
     cheap = price(dataclasses.replace(t, elements=(element,)), cdr, UTC)
     assert cheap.total_energy_cost.excl_vat.quantize(D("0.01"), ROUND_HALF_UP) == D("4.51")
     assert cheap.total_cost.excl_vat.quantize(D("0.01"), ROUND_HALF_UP) == D("5.01")
@@ -195,7 +225,9 @@ def test_t13_reservation_time_is_priced_by_the_reservation_element() -> None:
 
 
 def test_t14_reservation_fee_and_time_rounded_to_5_minutes() -> None:
-    result = price(load_tariff("reservation_2_euro_fee_5_euro_per_hour"), _reserved_session(13), UTC)  # type: ignore[arg-type]
+    result = price(
+        load_tariff("reservation_2_euro_fee_5_euro_per_hour"), _reserved_session(13), UTC
+    )  # type: ignore[arg-type]
     assert money(result.total_reservation_cost) == m("3.25", "3.90")
     assert money(result.total_fixed_cost) == m("0.50", "0.60")
     assert money(result.total_cost) == m("8.75", "10.00")
@@ -208,7 +240,11 @@ def test_t15a_used_reservation_does_not_pay_the_expiry_fee() -> None:
 
 
 def test_t15b_expired_reservation_pays_fee_and_time_but_no_start_fee() -> None:
-    cdr = usage("2024-03-04T10:00:00Z", "2024-03-04T11:00:00Z", ("2024-03-04T10:00:00Z", {"RESERVATION_TIME": 1}))
+    cdr = usage(
+        "2024-03-04T10:00:00Z",
+        "2024-03-04T11:00:00Z",
+        ("2024-03-04T10:00:00Z", {"RESERVATION_TIME": 1}),
+    )
     result = price(load_tariff("reservation_with_expire_fee"), cdr, UTC)
     assert result.reservation_expired is True
     assert money(result.total_fixed_cost) == m("0", "0")
@@ -222,7 +258,11 @@ def test_t16a_reservation_time_rounded_to_10_minutes() -> None:
 
 
 def test_t16b_expired_reservation_time_uses_the_expires_element() -> None:
-    cdr = usage("2024-03-04T10:00:00Z", "2024-03-04T11:30:00Z", ("2024-03-04T10:00:00Z", {"RESERVATION_TIME": "1.5"}))
+    cdr = usage(
+        "2024-03-04T10:00:00Z",
+        "2024-03-04T11:30:00Z",
+        ("2024-03-04T10:00:00Z", {"RESERVATION_TIME": "1.5"}),
+    )
     result = price(load_tariff("reservation_with_expire_time"), cdr, UTC)
     assert money(result.total_cost) == m("9.00", "10.80")
 
@@ -243,7 +283,11 @@ def test_t17_switching_element_at_17_00_then_parking() -> None:
 
 
 def test_t18_total_time_rounded_with_the_last_elements_step() -> None:
-    cdr = usage("2024-03-04T16:35:00Z", "2024-03-04T17:10:00Z", ("2024-03-04T16:35:00Z", {"TIME": hours(35)}))
+    cdr = usage(
+        "2024-03-04T16:35:00Z",
+        "2024-03-04T17:10:00Z",
+        ("2024-03-04T16:35:00Z", {"TIME": hours(35)}),
+    )
     result = price(load_tariff("step_size"), cdr, UTC)
     assert approx(result.total_cost.excl_vat) == approx(D("1.30"))
     billed = [line.billed_quantity * 60 for p in result.periods for line in p.lines]
@@ -290,11 +334,17 @@ def test_t21_energy_price_by_max_duration() -> None:
 @pytest.mark.parametrize(("step", "expected"), [(1, "0.029"), (25, "0.03125"), (500, "0.125")])
 def test_t22_energy_step_size_in_wh(step: int, expected: str) -> None:
     t = tariff({"price_components": [{"type": "ENERGY", "price": 0.25, "step_size": step}]})
-    cdr = usage("2024-03-04T10:00:00Z", "2024-03-04T10:10:00Z", ("2024-03-04T10:00:00Z", {"ENERGY": "0.1152"}))
+    cdr = usage(
+        "2024-03-04T10:00:00Z",
+        "2024-03-04T10:10:00Z",
+        ("2024-03-04T10:00:00Z", {"ENERGY": "0.1152"}),
+    )
     assert price(t, cdr, UTC).total_cost.excl_vat == D(expected)
 
 
-def _time_and_parking(time_step: int, parking_step: int, time_price: float, parking_price: float) -> object:
+def _time_and_parking(
+    time_step: int, parking_step: int, time_price: float, parking_price: float
+) -> object:
     return tariff(
         {
             "price_components": [
@@ -314,7 +364,11 @@ def test_t23_charging_followed_by_parking_rounds_parking_only() -> None:
         ("2024-03-04T10:21:00Z", {"PARKING_TIME": hours(7)}),
     )
     result = price(t, cdr, UTC)  # type: ignore[arg-type]
-    billed = {line.dimension: approx(line.billed_quantity * 60, 6) for p in result.periods for line in p.lines}
+    billed = {
+        line.dimension: approx(line.billed_quantity * 60, 6)
+        for p in result.periods
+        for line in p.lines
+    }
     assert billed == {TariffDimension.TIME: D(21), TariffDimension.PARKING_TIME: D(10)}
 
 
@@ -334,15 +388,25 @@ def test_t24_energy_step_uses_the_session_total() -> None:
     )
     result = price(t, cdr, UTC)
     assert result.total_cost.excl_vat == D("1.184")
-    assert [line.billed_quantity for p in result.periods for line in p.lines] == [D("4.3"), D("1.2")]
+    assert [line.billed_quantity for p in result.periods for line in p.lines] == [
+        D("4.3"),
+        D("1.2"),
+    ]
 
 
 def test_t25_time_step_uses_the_session_total() -> None:
     t = tariff(
-        {"price_components": [{"type": "TIME", "price": 5, "step_size": 600}], "restrictions": {"end_time": "17:00"}},
+        {
+            "price_components": [{"type": "TIME", "price": 5, "step_size": 600}],
+            "restrictions": {"end_time": "17:00"},
+        },
         {"price_components": [{"type": "TIME", "price": 7, "step_size": 600}]},
     )
-    cdr = usage("2024-03-04T16:54:00Z", "2024-03-04T17:22:00Z", ("2024-03-04T16:54:00Z", {"TIME": hours(28)}))
+    cdr = usage(
+        "2024-03-04T16:54:00Z",
+        "2024-03-04T17:22:00Z",
+        ("2024-03-04T16:54:00Z", {"TIME": hours(28)}),
+    )
     result = price(t, cdr, UTC)
     assert approx(result.total_cost.excl_vat) == approx(D("3.30"))
 
@@ -363,7 +427,9 @@ def test_t26_time_then_parking_rounds_parking_total_only() -> None:
 
 def test_price_component_vat_omitted_means_incl_equals_excl() -> None:
     t = tariff({"price_components": [{"type": "ENERGY", "price": 0.25, "step_size": 1}]})
-    cdr = usage("2024-03-04T10:00:00Z", "2024-03-04T11:00:00Z", ("2024-03-04T10:00:00Z", {"ENERGY": 4}))
+    cdr = usage(
+        "2024-03-04T10:00:00Z", "2024-03-04T11:00:00Z", ("2024-03-04T10:00:00Z", {"ENERGY": 4})
+    )
     result = price(t, cdr, UTC)
     assert result.total_cost == result.total_energy_cost
     assert result.total_cost.incl_vat == result.total_cost.excl_vat == D("1.00")
