@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ocpikit.cli import node, peers, tokens, worker
+from ocpikit.cli import data, node, peers, tokens, worker
 
 __all__ = ["app", "main"]
 
@@ -18,6 +18,8 @@ app = typer.Typer(
 app.command("init")(node.init)
 app.command("serve")(node.serve)
 app.command("worker")(worker.worker)
+app.command("load")(data.load)
+app.command("export")(data.export)
 app.add_typer(tokens.app, name="token")
 app.add_typer(peers.app, name="peer")
 

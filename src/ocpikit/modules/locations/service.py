@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.errors import InvalidParameters, NotFound
 from ocpikit.modules.common import merge_patch, require_owner, require_same_key, validate_merged
@@ -42,6 +43,7 @@ __all__ = [
     "receive_put",
     "save_local",
     "select_level",
+    "store_local",
 ]
 
 MODULE = "locations"
@@ -74,6 +76,7 @@ async def _store(
     *,
     is_local: bool,
     peer_id: int | None,
+    allow_older: bool = False,
 ) -> WriteResult:
     result = await store.put(
         key,
@@ -82,6 +85,7 @@ async def _store(
         is_local=is_local,
         peer_id=peer_id,
         published=location.publish,
+        allow_older=allow_older,
     )
     if not is_local and result.outcome != "stale":
         await EventLog(store.conn).append(
@@ -100,17 +104,27 @@ def _path(key: ObjectKey, evse_uid: str | None = None) -> str:
     return f"{path}/{evse_uid}" if evse_uid else path
 
 
-async def save_local(db: Database, location: Location, *, allow_older: bool = False) -> WriteResult:
-    """Create or replace one of our own locations (the caller checked the party is ours).
+async def store_local(
+    conn: AsyncConnection, location: Location, *, allow_older: bool = False
+) -> WriteResult:
+    """Create or replace one of our own locations inside the caller's transaction.
 
-    The change is queued for every peer with a Locations Receiver, in the same transaction.
+    The change is queued for every peer with a Locations Receiver in the same transaction.
+    ``allow_older`` lets the owner replace a newer stored version (``ocpikit load``).
     """
     key = ObjectKey(MODULE, location.country_code, location.party_id, location.id)
+    result = await _store(
+        ObjectStore(conn), key, location, is_local=True, peer_id=None, allow_older=allow_older
+    )
+    if result.outcome != "stale" and location.publish:
+        await Outbox(conn).publish(Push(key, "PUT", _path(key), location.to_wire()))
+    return result
+
+
+async def save_local(db: Database, location: Location) -> WriteResult:
+    """Create or replace one of our own locations (the caller checked the party is ours)."""
     async with db.transaction() as conn:
-        result = await _store(ObjectStore(conn), key, location, is_local=True, peer_id=None)
-        if result.outcome != "stale" and location.publish:
-            await Outbox(conn).publish(Push(key, "PUT", _path(key), location.to_wire()))
-        return result
+        return await store_local(conn, location)
 
 
 async def patch_local_evse(

@@ -1,0 +1,141 @@
+"""``ocpikit load`` and ``ocpikit export``: the node's objects in and out as OCPI JSON."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from pydantic import ValidationError
+
+from ocpikit.cli.common import DatabaseOption, fail, run, stdout, with_database
+from ocpikit.modules.kinds import KINDS, Kind
+from ocpikit.storage.db import Database
+from ocpikit.storage.objects import ListQuery, ObjectStore
+from ocpikit.storage.repositories import PartyRepository
+from ocpikit.transport.body import describe_validation_error
+
+__all__ = ["export", "load", "read_objects"]
+
+KindArgument = Annotated[
+    str, typer.Argument(help=f"One of: {', '.join(KINDS)}.", show_default=False)
+]
+
+
+def _kind(name: str) -> Kind:
+    if name not in KINDS:
+        fail(f"unknown kind {name!r}: use one of {', '.join(KINDS)}")
+    return KINDS[name]
+
+
+def read_objects(text: str) -> list[Any]:
+    """A JSON array, or JSON Lines (one object per non-empty line).
+
+    Raises:
+        ValueError: naming the line that is not JSON.
+    """
+    stripped = text.lstrip()
+    if not stripped:
+        return []
+    if stripped.startswith("["):
+        try:
+            data = orjson.loads(stripped)
+        except orjson.JSONDecodeError as exc:
+            raise ValueError(f"the file is not a valid JSON array: {exc}") from exc
+        if not isinstance(data, list):
+            raise ValueError("the file must hold a JSON array or JSON Lines")
+        return data
+    objects = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                objects.append(orjson.loads(line))
+            except orjson.JSONDecodeError as exc:
+                raise ValueError(f"line {number} is not JSON: {exc}") from exc
+    return objects
+
+
+def _party(spec: str) -> tuple[str, str]:
+    cc, _, pid = spec.partition(":")
+    if len(cc) != 2 or len(pid) != 3:
+        fail(f"--party {spec!r} must be CC:PARTY_ID, e.g. NL:TNM")
+    return cc.upper(), pid.upper()
+
+
+def _validate(kind: Kind, raw: list[Any], party: tuple[str, str]) -> list[Any]:
+    model = kind.model
+    parsed = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            fail(f"object {index}: must be a JSON object; nothing was stored")
+        try:
+            obj = model.model_validate(item)
+        except ValidationError as exc:
+            fail(f"object {index}: {describe_validation_error(exc)}; nothing was stored")
+        owner = (str(item.get("country_code", "")).upper(), str(item.get("party_id", "")).upper())
+        if owner != party:
+            fail(
+                f"object {index}: country_code/party_id {owner[0]}:{owner[1]} is not "
+                f"--party {party[0]}:{party[1]}; nothing was stored"
+            )
+        parsed.append(obj)
+    return parsed
+
+
+def load(
+    kind: KindArgument,
+    file: Annotated[str, typer.Argument(help="JSON array or JSON Lines file; - for stdin.")],
+    database: DatabaseOption,
+    party: Annotated[str, typer.Option(help="The local party CC:PARTY_ID that owns them.")],
+) -> None:
+    """Load OCPI 2.2.1 objects owned by a local party: all or nothing, pushed to peers."""
+    selected = _kind(kind)
+    owner = _party(party)
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        raw = read_objects(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        fail(f"cannot read {file}: {exc}")
+    objects = _validate(selected, raw, owner)
+
+    async def action(db: Database) -> dict[str, int]:
+        async with db.connect() as conn:
+            parties = {(p.country_code, p.party_id) for p in await PartyRepository(conn).list()}
+        if owner not in parties:
+            fail(f"{owner[0]}:{owner[1]} is not a local party of this node (see `ocpikit init`)")
+        counts = {"created": 0, "updated": 0, "stale": 0}
+        async with db.transaction() as conn:
+            for obj in objects:
+                result = await selected.store_local(conn, obj, allow_older=True)
+                counts[result.outcome] += 1
+        return counts
+
+    counts = run(with_database(database, action))
+    stdout.print(
+        f"loaded {len(objects)} {selected.name} for {owner[0]}:{owner[1]} "
+        f"({counts['created']} new, {counts['updated']} updated)",
+        markup=False,
+    )
+
+
+def export(
+    kind: KindArgument,
+    database: DatabaseOption,
+    party: Annotated[str | None, typer.Option(help="Only objects owned by CC:PARTY_ID.")] = None,
+) -> None:
+    """Print stored objects (ours and our peers') as JSON Lines of OCPI 2.2.1 objects."""
+    selected = _kind(kind)
+    owners = [_party(party)] if party else None
+
+    async def action(db: Database) -> list[str]:
+        async with db.connect() as conn:
+            found = await ObjectStore(conn).all(ListQuery(module=selected.module, owners=owners))
+        return [o.data for o in found]
+
+    out = sys.stdout
+    for line in run(with_database(database, action)):
+        out.write(line)
+        out.write("\n")
+    out.flush()

@@ -1,0 +1,88 @@
+"""The kinds of objects an operator loads and exports (``ocpikit load`` / ``export``).
+
+Each kind names its wire model and the module function that stores one of our own objects
+inside a transaction (``store_local(conn, obj, allow_older=...)``), which also queues the
+change for the peers that receive it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ocpikit.storage.objects import WriteResult
+
+__all__ = ["KINDS", "Kind", "kind"]
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    module: str
+    model_path: str
+    service_path: str
+    id_field: str = "id"
+
+    @property
+    def model(self) -> type[BaseModel]:
+        module_name, _, cls = self.model_path.rpartition(".")
+        model: type[BaseModel] = getattr(importlib.import_module(module_name), cls)
+        return model
+
+    @property
+    def store(self) -> Callable[..., Awaitable[WriteResult]]:
+        service = importlib.import_module(self.service_path)
+        store: Callable[..., Awaitable[WriteResult]] = service.store_local
+        return store
+
+    async def store_local(
+        self, conn: AsyncConnection, obj: Any, *, allow_older: bool = False
+    ) -> WriteResult:
+        return await self.store(conn, obj, allow_older=allow_older)
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "locations",
+            "locations",
+            "ocpikit.protocol.v221.locations.Location",
+            "ocpikit.modules.locations.service",
+        ),
+        Kind(
+            "tariffs",
+            "tariffs",
+            "ocpikit.protocol.v221.tariffs.Tariff",
+            "ocpikit.modules.tariffs.service",
+        ),
+        Kind(
+            "tokens",
+            "tokens",
+            "ocpikit.protocol.v221.tokens.Token",
+            "ocpikit.modules.tokens.service",
+            id_field="uid",
+        ),
+        Kind(
+            "sessions",
+            "sessions",
+            "ocpikit.protocol.v221.sessions.Session",
+            "ocpikit.modules.sessions.service",
+        ),
+        Kind("cdrs", "cdrs", "ocpikit.protocol.v221.cdrs.CDR", "ocpikit.modules.cdrs.service"),
+    )
+}
+
+
+def kind(name: str) -> Kind:
+    """The kind called ``name``.
+
+    Raises:
+        KeyError: for an unknown kind.
+    """
+    return KINDS[name]
