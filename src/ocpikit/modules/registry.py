@@ -47,8 +47,9 @@ def all_interfaces() -> list[Interface]:
     """Every interface ocpikit implements, in the order version details list them."""
     from ocpikit.modules.credentials.api import INTERFACES as credentials
     from ocpikit.modules.locations.api import INTERFACES as locations
+    from ocpikit.modules.sessions.api import INTERFACES as sessions
 
-    return [*credentials, *locations]
+    return [*credentials, *locations, *sessions]
 
 
 def mount(app: FastAPI, node: Node, interfaces: list[Interface] | None = None) -> None:

@@ -1,0 +1,1 @@
+"""Sessions module: Sender (CPO) and Receiver (eMSP, SCSP) interfaces."""
