@@ -374,8 +374,10 @@ _CACHE: dict[int, tuple[weakref.ref[Tariff], CompiledTariff]] = {}
 
 
 def _forgetter(key: int) -> Callable[[weakref.ref[Tariff]], None]:
+    cache = _CACHE  # bound now: module globals may already be gone at interpreter exit
+
     def forget(_ref: weakref.ref[Tariff]) -> None:
-        _CACHE.pop(key, None)
+        cache.pop(key, None)
 
     return forget
 
