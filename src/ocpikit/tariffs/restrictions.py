@@ -206,6 +206,7 @@ class CompiledTariff:
         "needs_local",
         "reservation",
         "session",
+        "step_groups",
         "tariff",
         "tod_marks",
         "uses_weekday",
@@ -250,6 +251,15 @@ class CompiledTariff:
                 candidates.append(cand)
                 target[comp.type].append(cand)
         self.candidates = tuple(candidates)
+        # step_size groups by cost category: the metered candidates (FLAT has no step).
+        self.step_groups = {
+            category: tuple(
+                c.uid
+                for c in candidates
+                if c.category == category and c.component.type is not TariffDimension.FLAT
+            )
+            for category in range(5)
+        }
         self.session: Lookup = {d: tuple(c) for d, c in session.items()}
         self.reservation: Lookup = {d: tuple(c) for d, c in resv.items()}
         self.expired: Lookup = {d: tuple(expires[d] + resv[d]) for d in TariffDimension}
