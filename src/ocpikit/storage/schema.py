@@ -137,8 +137,9 @@ objects = Table(
     UniqueConstraint(
         "module", "country_code", "party_id", "object_id", "object_type", name="uq_ocpi_objects_key"
     ),
-    Index("ix_ocpi_objects_list", "module", "is_local", "id"),
-    Index("ix_ocpi_objects_updated", "module", "is_local", "last_updated"),
+    # Covering indexes of the Sender lists: count and page without touching the rows.
+    Index("ix_ocpi_objects_list", "module", "is_local", "published", "id"),
+    Index("ix_ocpi_objects_updated", "module", "is_local", "published", "last_updated"),
     Index("ix_ocpi_objects_peer", "peer_id", "module"),
 )
 
@@ -188,4 +189,45 @@ outbox = Table(
     Column("delivered_at", DateTime(timezone=True), nullable=True),
     Index("ix_outbox_due", "status", "next_attempt_at"),
     Index("ix_outbox_object", "peer_id", "object_ref", "id"),
+)
+
+# Asynchronous requests (Commands, ChargingProfiles), both directions, so the operator can see
+# them: ``IN`` = received from a peer (we are the CPO: the result goes to ``response_url``),
+# ``OUT`` = sent by us (we are the eMSP/SCSP: the result comes back to our callback ``uid``).
+commands = Table(
+    "commands",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # Our id of the request: the last segment of our callback URL for OUT requests.
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("direction", String(3), nullable=False),
+    # "commands" or "chargingprofiles".
+    Column("module", String(24), nullable=False),
+    # CommandType, or ACTIVE_PROFILE / SET_PROFILE / CLEAR_PROFILE.
+    Column("command", String(24), nullable=False),
+    Column("peer_id", Integer, ForeignKey("peers.id", ondelete="SET NULL"), nullable=True),
+    # Our party and the peer's party of the exchange (OCPI-from/to).
+    Column("local_country_code", String(2), nullable=True),
+    Column("local_party_id", String(3), nullable=True),
+    Column("peer_country_code", String(2), nullable=True),
+    Column("peer_party_id", String(3), nullable=True),
+    # What the request is about: location id, session id or reservation id (upper-cased).
+    Column("object_id", String(64), nullable=True),
+    Column("evse_uid", String(64), nullable=True),
+    # Token uid of START_SESSION / RESERVE_NOW (upper-cased), for CMD-06.
+    Column("token_uid", String(64), nullable=True),
+    Column("response_url", String(512), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("response", Text, nullable=True),
+    Column("result", Text, nullable=True),
+    # PENDING (a result is expected), DONE (result delivered/received), CLOSED (not accepted:
+    # no result will follow), FAILED (a call failed), TIMEOUT.
+    Column("status", String(8), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("responded_at", DateTime(timezone=True), nullable=True),
+    Column("timeout_at", DateTime(timezone=True), nullable=True),
+    Column("result_at", DateTime(timezone=True), nullable=True),
+    Index("ix_commands_list", "direction", "id"),
+    Index("ix_commands_token", "token_uid", "created_at"),
 )
