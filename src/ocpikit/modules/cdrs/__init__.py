@@ -1,0 +1,1 @@
+"""CDRs module: Sender (CPO) and Receiver (eMSP) interfaces."""
