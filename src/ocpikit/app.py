@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from ocpikit.chargepoints.runner import start_chargepoints
 from ocpikit.config import Settings
 from ocpikit.errors import OcpiError
 from ocpikit.modules import registry
@@ -106,6 +107,7 @@ def create_app(
         await load_node(node)
         node.http = httpx.AsyncClient(timeout=settings.peer_timeout)
         registry.mount(app, node, interfaces)
+        chargepoints = await start_chargepoints(app, node)
         worker = push_worker(settings, db) if settings.push_worker else None
         worker_task = asyncio.create_task(worker.run()) if worker else None
         try:
@@ -115,6 +117,7 @@ def create_app(
                 worker.stop()
                 await worker_task
                 await worker.close()
+            await chargepoints.stop()
             await node.http.aclose()
             await db.close()
 

@@ -39,3 +39,37 @@ class Settings(BaseSettings):
     push_concurrency: int = Field(default=32, ge=1, description="Pushes in flight at once.")
     push_max_attempts: int = Field(default=12, ge=1, description="Attempts before DEAD.")
     push_base_delay: float = Field(default=1.0, gt=0, description="First retry delay, seconds.")
+    # Commands and ChargingProfiles (CPO side): where requests go, and how long they may take.
+    command_timeout: int = Field(
+        default=30,
+        ge=1,
+        description="Seconds announced as `timeout` in CommandResponse/ChargingProfileResponse; "
+        "the result reaches the response_url within it (TIMEOUT when the charge point is slow).",
+    )
+    simulator: bool = Field(
+        default=False,
+        description="Send commands and charging profiles to built-in simulated charge points "
+        "(`serve --simulator` sets OCPIKIT_SIMULATOR=1).",
+    )
+    adapter: str | None = Field(
+        default=None,
+        description="A Python charge point adapter, 'module:callable' called with the Node.",
+    )
+    adapter_webhook_url: str | None = Field(
+        default=None,
+        description="POST every command / charging profile request as JSON to this URL; "
+        "the response carries the result (see ocpikit.chargepoints.webhook).",
+    )
+    simulator_period_seconds: float = Field(
+        default=60.0, gt=0, description="Simulator: seconds between charging period reports."
+    )
+    simulator_power_kw: float = Field(
+        default=11.0, gt=0, description="Simulator: charging power of a simulated EV, in kW."
+    )
+    simulator_rejected_tokens: list[str] = Field(
+        default_factory=list,
+        description='Simulator: token uids the charge points reject (JSON list: ["BAD1"]).',
+    )
+    simulator_currency: str = Field(
+        default="EUR", description="Simulator: session currency when no tariff gives one."
+    )

@@ -46,11 +46,12 @@ def interface_path(version: str, interface: Interface) -> str:
 def all_interfaces() -> list[Interface]:
     """Every interface ocpikit implements, in the order version details list them."""
     from ocpikit.modules.cdrs.api import INTERFACES as cdrs
+    from ocpikit.modules.commands.api import INTERFACES as commands
     from ocpikit.modules.credentials.api import INTERFACES as credentials
     from ocpikit.modules.locations.api import INTERFACES as locations
     from ocpikit.modules.sessions.api import INTERFACES as sessions
 
-    return [*credentials, *locations, *sessions, *cdrs]
+    return [*credentials, *locations, *sessions, *cdrs, *commands]
 
 
 def mount(app: FastAPI, node: Node, interfaces: list[Interface] | None = None) -> None:

@@ -1,0 +1,1 @@
+"""The commands module (see service.py)."""

@@ -1,0 +1,320 @@
+"""Commands, Receiver (CPO) and Sender (eMSP), through real HTTP and simulated charge points."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+
+from ocpikit.modules.commands.service import (
+    get_command,
+    list_commands,
+    send_command,
+    token_recently_commanded,
+)
+from ocpikit.modules.locations.service import patch_local_evse
+from ocpikit.protocol.v221.locations import EvsePatch, Status
+from ocpikit.storage.objects import ObjectKey
+from tests.chargepoints.support import (
+    SIMULATOR,
+    command_token,
+    custom_pair,
+    energy_tariff,
+    evse_status,
+    only_peer,
+    poll,
+    seed_location,
+    seed_tariff,
+    stored,
+)
+from tests.support import Databases, Pair, RunningNode, running_node
+
+RECEIVER = "/ocpi/2.2.1/receiver/commands"
+SENDER = "/ocpi/2.2.1/sender/commands"
+
+
+@pytest.fixture
+async def cpo(databases: Databases) -> AsyncIterator[RunningNode]:
+    """The CPO node NL:CPO of ``pair``, with fast simulated charge points."""
+    async with running_node(await databases.new(), [("NL", "CPO", "CPO")], **SIMULATOR) as node:
+        yield node
+
+
+async def send(pair: Pair, command: str, body: dict):
+    return await send_command(
+        pair.emsp.db, pair.emsp.client, await only_peer(pair.emsp), command, body
+    )
+
+
+async def result_of(pair: Pair, uid: str, timeout: float = 10.0) -> dict:
+    record = await poll(
+        lambda: get_command(pair.emsp.db, uid),
+        lambda r: r is not None and r.result is not None,
+        timeout,
+    )
+    assert record is not None and record.result is not None
+    return record.result
+
+
+def start_body(location_id: str = "LOC1", evse_uid: str | None = "LOC1-1", **extra) -> dict:
+    body = {"token": command_token(), "location_id": location_id, **extra}
+    if evse_uid:
+        body["evse_uid"] = evse_uid
+    return body
+
+
+# ---- the whole flow ------------------------------------------------------------------------
+
+
+async def test_version_details_list_commands_receiver_and_sender(pair: Pair):
+    r = await pair.cpo.client.get("/ocpi/2.2.1", headers=pair.cpo.auth(pair.to_cpo))
+    endpoints = r.json()["data"]["endpoints"]
+    assert {"identifier": "commands", "role": "RECEIVER", "url": pair.cpo.url + RECEIVER} in (
+        endpoints
+    )
+    r = await pair.emsp.client.get("/ocpi/2.2.1", headers=pair.emsp.auth(pair.to_emsp))
+    endpoints = r.json()["data"]["endpoints"]
+    assert {"identifier": "commands", "role": "SENDER", "url": pair.emsp.url + SENDER} in (
+        endpoints
+    )
+
+
+async def test_start_charge_stop_gives_a_priced_cdr(pair: Pair):
+    await seed_location(pair.cpo)
+    await seed_tariff(pair.cpo, energy_tariff())
+    uid, response = await send(pair, "START_SESSION", start_body(authorization_reference="AUTH42"))
+    assert response.result == "ACCEPTED" and response.timeout == 5
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+
+    cpo_side = await list_commands(pair.cpo.db, direction="IN")
+    assert [c.command for c in cpo_side] == ["START_SESSION"]
+    assert cpo_side[0].response_url == f"{pair.emsp.url}{SENDER}/START_SESSION/{uid}"
+    [session_id] = [c for c in [await _session_id(pair)] if c]
+    session = await poll(
+        lambda: stored(pair.cpo, "sessions", session_id),
+        lambda s: s is not None and len(s.get("charging_periods") or []) >= 2,
+    )
+    assert session["status"] == "ACTIVE"
+    assert session["auth_method"] == "COMMAND"
+    assert session["authorization_reference"] == "AUTH42"
+    assert session["cdr_token"]["uid"] == "TOKEN1"
+    assert session["currency"] == "EUR"
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "CHARGING"
+
+    uid, response = await send(pair, "STOP_SESSION", {"session_id": session_id})
+    assert response.result == "ACCEPTED"
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    session = await stored(pair.cpo, "sessions", session_id)
+    assert session is not None and session["status"] == "COMPLETED"
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "AVAILABLE"
+    cdr = await stored(pair.cpo, "cdrs", session_id)
+    assert cdr is not None
+    assert cdr["session_id"] == session_id and cdr["authorization_reference"] == "AUTH42"
+    assert Decimal(str(cdr["total_energy"])) == Decimal(str(session["kwh"]))
+    assert cdr["total_energy"] > 0
+    # 0.50 start fee + 0.25/kWh (step_size 1 Wh), excl. VAT.
+    energy_cost = Decimal(str(cdr["total_energy"])) * Decimal("0.25")
+    assert abs(Decimal(str(cdr["total_cost"]["excl_vat"])) - Decimal("0.5") - energy_cost) < (
+        Decimal("0.001")
+    )
+    assert cdr["tariffs"][0]["id"] == "T1"
+
+
+async def _session_id(pair: Pair) -> str:
+    async def sessions() -> list[str]:
+        from ocpikit.storage.objects import ListQuery, ObjectStore
+
+        async with pair.cpo.db.connect() as conn:
+            found = await ObjectStore(conn).all(ListQuery(module="sessions", is_local=True))
+        return [o.key.object_id for o in found]
+
+    ids = await poll(sessions, bool)
+    return ids[0]
+
+
+# ---- results from the charge point -----------------------------------------------------------
+
+
+async def test_rejected_token_gives_result_rejected(pair: Pair):
+    await seed_location(pair.cpo)
+    body = start_body()
+    body["token"] = command_token("BLOCKED1")
+    uid, response = await send(pair, "START_SESSION", body)
+    assert response.result == "ACCEPTED"
+    assert (await result_of(pair, uid))["result"] == "REJECTED"
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "AVAILABLE"
+
+
+async def test_start_on_a_charging_evse_is_occupied(pair: Pair):
+    await seed_location(pair.cpo)
+    await patch_local_evse(
+        pair.cpo.db,
+        ObjectKey("locations", "NL", "CPO", "LOC1"),
+        "LOC1-2",
+        EvsePatch(status=Status.CHARGING, last_updated="2026-02-01T00:00:00Z"),
+    )
+    uid, _ = await send(pair, "START_SESSION", start_body(evse_uid="LOC1-2"))
+    assert (await result_of(pair, uid))["result"] == "EVSE_OCCUPIED"
+
+
+async def test_reserve_then_cancel_then_cancel_again(pair: Pair):
+    await seed_location(pair.cpo)
+    body = {
+        "token": command_token(),
+        "expiry_date": "2030-01-01T00:00:00Z",
+        "reservation_id": "R1",
+        "location_id": "LOC1",
+        "evse_uid": "LOC1-1",
+    }
+    uid, _ = await send(pair, "RESERVE_NOW", body)
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "RESERVED"
+    uid, _ = await send(pair, "CANCEL_RESERVATION", {"reservation_id": "r1"})
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "AVAILABLE"
+    uid, _ = await send(pair, "CANCEL_RESERVATION", {"reservation_id": "R1"})
+    assert (await result_of(pair, uid))["result"] == "UNKNOWN_RESERVATION"
+
+
+async def test_unlock_connector_is_accepted(pair: Pair):
+    await seed_location(pair.cpo)
+    body = {"location_id": "LOC1", "evse_uid": "LOC1-1", "connector_id": "1"}
+    uid, response = await send(pair, "UNLOCK_CONNECTOR", body)
+    assert response.result == "ACCEPTED"
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+
+
+async def test_timeout_when_the_adapter_does_not_answer(databases: Databases):
+    async with custom_pair(
+        databases, adapter="tests.chargepoints.fakes:slow", command_timeout=2
+    ) as pair:
+        await seed_location(pair.cpo)
+        uid, response = await send(pair, "START_SESSION", start_body())
+        assert response.result == "ACCEPTED" and response.timeout == 2
+        result = await result_of(pair, uid, timeout=2.0)
+        assert result["result"] == "TIMEOUT"
+
+
+async def test_without_adapter_commands_are_not_supported(databases: Databases):
+    async with custom_pair(databases) as pair:
+        await seed_location(pair.cpo)
+        uid, response = await send(pair, "START_SESSION", start_body())
+        assert response.result == "NOT_SUPPORTED"
+        record = await get_command(pair.emsp.db, uid)
+        assert record is not None and record.status == "CLOSED"
+
+
+# ---- synchronous answers ---------------------------------------------------------------------
+
+
+async def test_unknown_location_is_2003_with_rejected(pair: Pair):
+    body = {"response_url": "https://msp.example/cb/1", "location_id": "NOPE"}
+    body |= {"evse_uid": "E1", "connector_id": "1"}
+    r = await pair.cpo.client.post(
+        f"{RECEIVER}/UNLOCK_CONNECTOR", json=body, headers=pair.cpo_headers()
+    )
+    assert r.status_code == 200
+    assert r.json()["status_code"] == 2003
+    assert r.json()["data"]["result"] == "REJECTED"
+    assert r.json()["data"]["timeout"] == 5
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"token": command_token()}, "location_id"),
+        ({"location_id": "LOC1"}, "token"),
+        ({"token": command_token(), "location_id": "LOC1", "connector_id": "1"}, "evse_uid"),
+        ({"token": {"uid": "X"}, "location_id": "LOC1"}, "token.country_code"),
+    ],
+)
+async def test_bad_body_is_2001_naming_the_field(pair: Pair, body: dict, field: str):
+    await seed_location(pair.cpo)
+    body = {"response_url": "https://msp.example/cb/1", **body}
+    r = await pair.cpo.client.post(
+        f"{RECEIVER}/START_SESSION", json=body, headers=pair.cpo_headers()
+    )
+    assert r.json()["status_code"] == 2001
+    assert field in r.json()["status_message"]
+    assert await list_commands(pair.cpo.db) == []
+
+
+async def test_missing_response_url_is_2001(pair: Pair):
+    r = await pair.cpo.client.post(
+        f"{RECEIVER}/STOP_SESSION", json={"session_id": "S1"}, headers=pair.cpo_headers()
+    )
+    assert r.json()["status_code"] == 2001 and "response_url" in r.json()["status_message"]
+
+
+async def test_unknown_command_type_is_404(pair: Pair):
+    r = await pair.cpo.client.post(
+        f"{RECEIVER}/SELF_DESTRUCT",
+        json={"response_url": "https://x.example/1"},
+        headers=pair.cpo_headers(),
+    )
+    assert r.status_code == 404 and r.json()["status_code"] == 2000
+
+
+async def test_start_with_a_token_of_another_party_is_rejected(pair: Pair):
+    await seed_location(pair.cpo)
+    body = start_body()
+    body["token"] = command_token(cc="NL", pid="XYZ")
+    _, response = await send(pair, "START_SESSION", body)
+    assert response.result == "REJECTED"
+    assert response.message and "not one of your tokens" in response.message[0].text
+
+
+async def test_start_on_an_unknown_evse_is_rejected(pair: Pair):
+    await seed_location(pair.cpo)
+    _, response = await send(pair, "START_SESSION", start_body(evse_uid="NOPE"))
+    assert response.result == "REJECTED"
+
+
+async def test_stop_of_an_unknown_session_is_unknown_session(pair: Pair):
+    uid, response = await send(pair, "STOP_SESSION", {"session_id": "NOPE"})
+    assert response.result == "UNKNOWN_SESSION"
+    record = await get_command(pair.emsp.db, uid)
+    assert record is not None and record.status == "CLOSED" and record.result is None
+
+
+async def test_an_accepted_start_spares_the_token_realtime_authorization(pair: Pair):
+    await seed_location(pair.cpo)
+    assert not await token_recently_commanded(pair.cpo.db, "TOKEN1")
+    await send(pair, "START_SESSION", start_body())
+    assert await token_recently_commanded(pair.cpo.db, "token1", location_id="LOC1")
+    assert not await token_recently_commanded(pair.cpo.db, "TOKEN1", location_id="LOC2")
+
+
+# ---- the Sender (callback) side -------------------------------------------------------------
+
+
+async def test_unknown_callback_uid_is_404(pair: Pair):
+    r = await pair.emsp.client.post(
+        f"{SENDER}/START_SESSION/nope", json={"result": "ACCEPTED"}, headers=pair.emsp_headers()
+    )
+    assert r.status_code == 404 and r.json()["status_code"] == 2000
+
+
+async def test_callback_checks_type_body_and_caller(pair: Pair):
+    uid, _ = await send(pair, "STOP_SESSION", {"session_id": "NOPE"})
+    url = f"{SENDER}/STOP_SESSION/{uid}"
+    r = await pair.emsp.client.post(
+        f"{SENDER}/START_SESSION/{uid}", json={"result": "ACCEPTED"}, headers=pair.emsp_headers()
+    )
+    assert r.status_code == 404
+    r = await pair.emsp.client.post(url, json={"result": "GREAT"}, headers=pair.emsp_headers())
+    assert r.json()["status_code"] == 2001 and "result" in r.json()["status_message"]
+    r = await pair.emsp.client.post(url, json={"result": "FAILED"}, headers=pair.emsp_headers())
+    assert r.status_code == 200 and r.json()["status_code"] == 1000 and "data" not in r.json()
+    record = await get_command(pair.emsp.db, uid)
+    assert record is not None and record.result == {"result": "FAILED"}
+    assert record.status == "DONE"
+
+
+async def test_send_command_validates_the_body_before_sending(pair: Pair):
+    from ocpikit.errors import InvalidParameters
+
+    with pytest.raises(InvalidParameters, match="location_id"):
+        await send(pair, "START_SESSION", {"token": command_token()})
+    assert await list_commands(pair.emsp.db) == []
