@@ -17,7 +17,7 @@ import orjson
 from ocpikit.errors import PeerError
 from ocpikit.transport.auth import authorization_header
 
-__all__ = ["OcpiReply", "PeerHttp", "call"]
+__all__ = ["OcpiReply", "PeerHttp", "call", "decode_reply"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +29,22 @@ class OcpiReply:
     headers: httpx.Headers = field(default_factory=httpx.Headers)
 
 
-def _decode(response: httpx.Response, url: str) -> OcpiReply:
+def decode_reply(response: httpx.Response, url: str) -> OcpiReply:
+    """The OCPI envelope of ``response``.
+
+    Raises:
+        PeerError: when the body is not JSON (empty, truncated, HTML...), not an envelope, or
+            the HTTP status or OCPI status code says the request failed.
+    """
     try:
         body = orjson.loads(response.content) if response.content else None
-    except orjson.JSONDecodeError:
-        body = None
+    except orjson.JSONDecodeError as exc:
+        raise PeerError(
+            f"{url} answered HTTP {response.status_code} with a body that is not valid JSON "
+            f"(truncated or not JSON: {exc}; {len(response.content)} bytes)",
+            url=url,
+            http_status=response.status_code,
+        ) from exc
     if not isinstance(body, dict) or not isinstance(body.get("status_code"), int):
         hint = f"HTTP {response.status_code}"
         raise PeerError(
@@ -57,6 +68,9 @@ def _decode(response: httpx.Response, url: str) -> OcpiReply:
             status_code=reply.status_code,
         )
     return reply
+
+
+_decode = decode_reply
 
 
 async def call(

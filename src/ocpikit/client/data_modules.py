@@ -1,0 +1,354 @@
+"""The data modules of a peer's API: Locations, Tariffs, Sessions, CDRs and Tokens.
+
+:class:`DataModules` is the half of :class:`~ocpikit.client.ocpi.OcpiClient` that moves
+OCPI objects (Sender lists and GETs, Receiver PUT/PATCH/POST/DELETE); the other half, in
+``ocpi.py``, sends requests that expect an answer (commands, charging profiles) and Hub
+client info.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from pydantic import BaseModel, ValidationError
+
+from ocpikit.client.http import OcpiReply
+from ocpikit.client.peer import Party, PeerClient
+from ocpikit.client.tolerant import Checked
+from ocpikit.errors import PeerError
+from ocpikit.protocol.v221.cdrs import CDR
+from ocpikit.protocol.v221.common import OcpiModel, TokenType
+from ocpikit.protocol.v221.hubclientinfo import ClientInfo
+from ocpikit.protocol.v221.locations import (
+    EVSE,
+    Connector,
+    ConnectorPatch,
+    EvsePatch,
+    Location,
+    LocationPatch,
+)
+from ocpikit.protocol.v221.sessions import (
+    ChargingPreferences,
+    ChargingPreferencesResponse,
+    Session,
+    SessionPatch,
+)
+from ocpikit.protocol.v221.tariffs import Tariff
+from ocpikit.protocol.v221.tokens import AuthorizationInfo, LocationReferences, Token, TokenPatch
+
+__all__ = ["LIST_MODELS", "DataModules", "parse_reply", "path_of"]
+
+M = TypeVar("M", bound=BaseModel)
+
+_ID = ("country_code", "party_id", "id", "last_updated")
+
+# Module -> (wire model of its list, fields that must be valid as sent).
+LIST_MODELS: dict[str, tuple[type[OcpiModel], tuple[str, ...]]] = {
+    "locations": (Location, _ID),
+    "tariffs": (Tariff, _ID),
+    "tokens": (Token, ("country_code", "party_id", "uid", "type", "last_updated")),
+    "sessions": (Session, (*_ID, "cdr_token")),
+    "cdrs": (CDR, (*_ID, "cdr_token")),
+    "hubclientinfo": (ClientInfo, ("country_code", "party_id", "role", "last_updated")),
+}
+
+# Sessions lists require date_from (TF-51): a full crawl asks from the epoch.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def path_of(*parts: str) -> str:
+    return "".join(f"/{quote(p, safe='')}" for p in parts)
+
+
+def parse_reply(model: type[M], data: Any, url: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or model.__name__
+        raise PeerError(
+            f"{url} answered an invalid {model.__name__} ({where}: {first['msg']})", url=url
+        ) from exc
+
+
+class DataModules(PeerClient):
+    """Lists, GETs and Receiver writes of the data modules, typed with the wire models."""
+
+    async def _call(
+        self,
+        module: str,
+        role: str,
+        method: str,
+        path: str = "",
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        from_party: Party | None = None,
+        to_party: Party | None = None,
+    ) -> OcpiReply:
+        ours, theirs = self.parties(module, role)
+        url = self.endpoint(module, role) + path
+        reply = await self.request(
+            method,
+            url,
+            json=json,
+            params=params,
+            from_party=from_party or ours,
+            to_party=to_party or theirs,
+        )
+        return reply
+
+    async def _get(self, model: type[M], module: str, role: str, path: str, **kw: Any) -> M:
+        reply = await self._call(module, role, "GET", path, **kw)
+        return parse_reply(model, reply.data, self.endpoint(module, role) + path)
+
+    def list_of(
+        self,
+        module: str,
+        *,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Checked[Any]]:
+        """Every object of a Sender list (module in :data:`LIST_MODELS`), checked."""
+        model, identity = LIST_MODELS[module]
+        if module == "sessions" and date_from is None:
+            date_from = _EPOCH
+        return self.iterate(
+            module,
+            model,
+            date_from=date_from,
+            date_to=date_to,
+            page_size=page_size,
+            identity=identity,
+        )
+
+    # ---- locations -----------------------------------------------------------------------
+
+    def list_locations(
+        self,
+        *,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Checked[Location]]:
+        return self.list_of("locations", date_from=date_from, date_to=date_to, page_size=page_size)
+
+    async def get_location(self, location_id: str) -> Location:
+        return await self._get(Location, "locations", "SENDER", path_of(location_id))
+
+    async def get_evse(self, location_id: str, evse_uid: str) -> EVSE:
+        return await self._get(EVSE, "locations", "SENDER", path_of(location_id, evse_uid))
+
+    async def get_connector(self, location_id: str, evse_uid: str, connector_id: str) -> Connector:
+        path = path_of(location_id, evse_uid, connector_id)
+        return await self._get(Connector, "locations", "SENDER", path)
+
+    async def get_received_location(self, cc: str, pid: str, location_id: str) -> Location:
+        """A location of ours as the peer (a Receiver) stores it."""
+        path = path_of(cc, pid, location_id)
+        return await self._get(Location, "locations", "RECEIVER", path, from_party=(cc, pid))
+
+    async def put_location(self, location: Location) -> None:
+        owner = (location.country_code, location.party_id)
+        path = path_of(*owner, location.id)
+        await self._call(
+            "locations", "RECEIVER", "PUT", path, json=location.to_wire(), from_party=owner
+        )
+
+    async def put_evse(self, cc: str, pid: str, location_id: str, evse: EVSE) -> None:
+        path = path_of(cc, pid, location_id, evse.uid)
+        await self._call(
+            "locations", "RECEIVER", "PUT", path, json=evse.to_wire(), from_party=(cc, pid)
+        )
+
+    async def put_connector(
+        self, cc: str, pid: str, location_id: str, evse_uid: str, connector: Connector
+    ) -> None:
+        path = path_of(cc, pid, location_id, evse_uid, connector.id)
+        body = connector.to_wire()
+        await self._call("locations", "RECEIVER", "PUT", path, json=body, from_party=(cc, pid))
+
+    async def patch_location(
+        self,
+        cc: str,
+        pid: str,
+        location_id: str,
+        patch: LocationPatch | EvsePatch | ConnectorPatch,
+        evse_uid: str | None = None,
+        connector_id: str | None = None,
+    ) -> None:
+        """PATCH a Location, or one of its EVSEs or Connectors: only the fields set."""
+        ids = [i for i in (evse_uid, connector_id) if i is not None]
+        path = path_of(cc, pid, location_id, *ids)
+        body = patch.model_dump(mode="json", exclude_unset=True)
+        await self._call("locations", "RECEIVER", "PATCH", path, json=body, from_party=(cc, pid))
+
+    # ---- tariffs -------------------------------------------------------------------------
+
+    def list_tariffs(
+        self,
+        *,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Checked[Tariff]]:
+        return self.list_of("tariffs", date_from=date_from, date_to=date_to, page_size=page_size)
+
+    async def get_received_tariff(self, cc: str, pid: str, tariff_id: str) -> Tariff:
+        path = path_of(cc, pid, tariff_id)
+        return await self._get(Tariff, "tariffs", "RECEIVER", path, from_party=(cc, pid))
+
+    async def put_tariff(self, tariff: Tariff) -> None:
+        owner = (tariff.country_code, tariff.party_id)
+        path = path_of(*owner, tariff.id)
+        await self._call(
+            "tariffs", "RECEIVER", "PUT", path, json=tariff.to_wire(), from_party=owner
+        )
+
+    async def delete_tariff(self, cc: str, pid: str, tariff_id: str) -> None:
+        await self._call(
+            "tariffs", "RECEIVER", "DELETE", path_of(cc, pid, tariff_id), from_party=(cc, pid)
+        )
+
+    # ---- sessions ------------------------------------------------------------------------
+
+    def list_sessions(
+        self,
+        *,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Checked[Session]]:
+        return self.list_of("sessions", date_from=date_from, date_to=date_to, page_size=page_size)
+
+    async def set_charging_preferences(
+        self, session_id: str, preferences: ChargingPreferences
+    ) -> ChargingPreferencesResponse:
+        path = path_of(session_id, "charging_preferences")
+        reply = await self._call("sessions", "SENDER", "PUT", path, json=preferences.to_wire())
+        try:
+            return ChargingPreferencesResponse(reply.data)
+        except ValueError as exc:
+            url = self.endpoint("sessions", "SENDER") + path
+            raise PeerError(
+                f"{url} answered {reply.data!r}, not a preferences response", url=url
+            ) from exc
+
+    async def get_received_session(self, cc: str, pid: str, session_id: str) -> Session:
+        path = path_of(cc, pid, session_id)
+        return await self._get(Session, "sessions", "RECEIVER", path, from_party=(cc, pid))
+
+    async def put_session(self, session: Session) -> None:
+        owner = (session.country_code, session.party_id)
+        to = (session.cdr_token.country_code, session.cdr_token.party_id)
+        await self._call(
+            "sessions",
+            "RECEIVER",
+            "PUT",
+            path_of(*owner, session.id),
+            json=session.to_wire(),
+            from_party=owner,
+            to_party=to,
+        )
+
+    async def patch_session(self, cc: str, pid: str, session_id: str, patch: SessionPatch) -> None:
+        body = patch.model_dump(mode="json", exclude_unset=True)
+        path = path_of(cc, pid, session_id)
+        await self._call("sessions", "RECEIVER", "PATCH", path, json=body, from_party=(cc, pid))
+
+    # ---- cdrs ----------------------------------------------------------------------------
+
+    def list_cdrs(
+        self,
+        *,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Checked[CDR]]:
+        return self.list_of("cdrs", date_from=date_from, date_to=date_to, page_size=page_size)
+
+    async def post_cdr(self, cdr: CDR) -> str | None:
+        """POST a CDR to the peer's Receiver; returns the ``Location`` URL it answered."""
+        owner = (cdr.country_code, cdr.party_id)
+        to = (cdr.cdr_token.country_code, cdr.cdr_token.party_id)
+        reply = await self._call(
+            "cdrs", "RECEIVER", "POST", json=cdr.to_wire(), from_party=owner, to_party=to
+        )
+        location: str | None = reply.headers.get("Location")
+        return location
+
+    async def get_received_cdr(self, url: str) -> CDR:
+        """The CDR at the URL the peer answered to :meth:`post_cdr`."""
+        ours, theirs = self.parties("cdrs", "RECEIVER")
+        reply = await self.request("GET", url, from_party=ours, to_party=theirs)
+        return parse_reply(CDR, reply.data, url)
+
+    # ---- tokens --------------------------------------------------------------------------
+
+    def list_tokens(
+        self,
+        *,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Checked[Token]]:
+        return self.list_of("tokens", date_from=date_from, date_to=date_to, page_size=page_size)
+
+    async def authorize(
+        self,
+        token_uid: str,
+        token_type: TokenType = TokenType.RFID,
+        location: LocationReferences | None = None,
+    ) -> AuthorizationInfo:
+        """Real-time authorization (TOK-21); an unknown token is a PeerError (404, 2004)."""
+        path = path_of(token_uid, "authorize")
+        body = location.to_wire() if location is not None else None
+        url = self.endpoint("tokens", "SENDER") + path
+        reply = await self._call(
+            "tokens", "SENDER", "POST", path, json=body, params={"type": token_type.value}
+        )
+        return parse_reply(AuthorizationInfo, reply.data, url)
+
+    async def get_received_token(
+        self, cc: str, pid: str, token_uid: str, token_type: TokenType = TokenType.RFID
+    ) -> Token:
+        path = path_of(cc, pid, token_uid)
+        params = {"type": token_type.value}
+        return await self._get(
+            Token, "tokens", "RECEIVER", path, params=params, from_party=(cc, pid)
+        )
+
+    async def put_token(self, token: Token) -> None:
+        owner = (token.country_code, token.party_id)
+        await self._call(
+            "tokens",
+            "RECEIVER",
+            "PUT",
+            path_of(*owner, token.uid),
+            json=token.to_wire(),
+            params={"type": token.type.value},
+            from_party=owner,
+        )
+
+    async def patch_token(
+        self,
+        cc: str,
+        pid: str,
+        token_uid: str,
+        patch: TokenPatch,
+        token_type: TokenType = TokenType.RFID,
+    ) -> None:
+        body = patch.model_dump(mode="json", exclude_unset=True)
+        await self._call(
+            "tokens",
+            "RECEIVER",
+            "PATCH",
+            path_of(cc, pid, token_uid),
+            json=body,
+            params={"type": token_type.value},
+            from_party=(cc, pid),
+        )
