@@ -149,3 +149,26 @@ def cdr(
         "last_updated": last_updated,
         **extra,
     }
+
+
+def tariff(
+    tid: str = "T1",
+    cc: str = "NL",
+    pid: str = "CPO",
+    *,
+    last_updated: str = "2026-01-01T00:00:00Z",
+    **extra: Any,
+) -> dict:
+    """A Tariff of 0.25/kWh plus a 0.50 start fee (``tariff_9_025kwh_start.json`` shape)."""
+    return {
+        "country_code": cc,
+        "party_id": pid,
+        "id": tid,
+        "currency": "EUR",
+        "elements": [
+            {"price_components": [{"type": "FLAT", "price": 0.5, "vat": 21.0, "step_size": 1}]},
+            {"price_components": [{"type": "ENERGY", "price": 0.25, "vat": 21.0, "step_size": 1}]},
+        ],
+        "last_updated": last_updated,
+        **extra,
+    }

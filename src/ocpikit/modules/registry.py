@@ -50,8 +50,9 @@ def all_interfaces() -> list[Interface]:
     from ocpikit.modules.credentials.api import INTERFACES as credentials
     from ocpikit.modules.locations.api import INTERFACES as locations
     from ocpikit.modules.sessions.api import INTERFACES as sessions
+    from ocpikit.modules.tariffs.api import INTERFACES as tariffs
 
-    return [*credentials, *locations, *sessions, *cdrs, *commands]
+    return [*credentials, *locations, *sessions, *cdrs, *tariffs, *commands]
 
 
 def mount(app: FastAPI, node: Node, interfaces: list[Interface] | None = None) -> None:
