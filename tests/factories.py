@@ -172,3 +172,29 @@ def tariff(
         "last_updated": last_updated,
         **extra,
     }
+
+
+def token(
+    uid: str = "012345678",
+    cc: str = "DE",
+    pid: str = "MSP",
+    *,
+    type: str = "RFID",
+    last_updated: str = "2026-01-01T00:00:00Z",
+    **extra: Any,
+) -> dict:
+    """A Token (``token_put_example.json`` shape) owned by the eMSP party DE:MSP."""
+    return {
+        "country_code": cc,
+        "party_id": pid,
+        "uid": uid,
+        "type": type,
+        "contract_id": f"DE8ACC{uid[:8]}",
+        "visual_number": f"DF000-{uid}",
+        "issuer": "ocpikit test eMSP",
+        "group_id": "DF000-2001-8999",
+        "valid": True,
+        "whitelist": "ALLOWED",
+        "last_updated": last_updated,
+        **extra,
+    }

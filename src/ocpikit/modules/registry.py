@@ -51,8 +51,9 @@ def all_interfaces() -> list[Interface]:
     from ocpikit.modules.locations.api import INTERFACES as locations
     from ocpikit.modules.sessions.api import INTERFACES as sessions
     from ocpikit.modules.tariffs.api import INTERFACES as tariffs
+    from ocpikit.modules.tokens.api import INTERFACES as tokens
 
-    return [*credentials, *locations, *sessions, *cdrs, *tariffs, *commands]
+    return [*credentials, *locations, *sessions, *cdrs, *tariffs, *tokens, *commands]
 
 
 def mount(app: FastAPI, node: Node, interfaces: list[Interface] | None = None) -> None:
