@@ -108,13 +108,27 @@ async def test_request_ids_are_generated_when_absent(node: RunningNode):
 async def test_version_details_list_exactly_the_mounted_interfaces(node: RunningNode):
     r = await node.client.get("/ocpi/2.2.1", headers=node.auth(await node.token_a()))
     endpoints = r.json()["data"]["endpoints"]
-    assert {(e["identifier"], e["role"]) for e in endpoints} == {
-        ("credentials", "SENDER"),
-        ("locations", "SENDER"),  # the node has a CPO party
-        ("probe", "SENDER"),
+    offered = {
+        (i.module, i.role)
+        for i in probe.interfaces()
+        if not i.offered_by or "CPO" in i.offered_by  # the node has one CPO party
     }
+    assert {(e["identifier"], e["role"]) for e in endpoints} == offered
+    assert ("locations", "SENDER") in offered and ("locations", "RECEIVER") not in offered
     for endpoint in endpoints:
         assert endpoint["url"].startswith(node.url)
+
+
+async def test_every_listed_sender_endpoint_is_served(node: RunningNode, peer_token: str):
+    r = await node.client.get("/ocpi/2.2.1", headers=node.auth(peer_token))
+    for endpoint in r.json()["data"]["endpoints"]:
+        if endpoint["role"] == "SENDER" and endpoint["identifier"] not in ("commands",):
+            path = endpoint["url"].removeprefix(node.url)
+            query = (
+                "?date_from=2020-01-01T00:00:00Z" if endpoint["identifier"] == "sessions" else ""
+            )
+            served = await node.client.get(path + query, headers=node.auth(peer_token))
+            assert served.status_code == 200, (endpoint, served.text)
 
 
 async def test_registered_peer_pages_with_headers_and_routing(node: RunningNode, peer_token: str):

@@ -109,10 +109,13 @@ async def serve_page(
         request, max_limit=node.settings.page_limit_max, require_date_from=require_date_from
     )
     query = _with_dates(query, page.date_from, page.date_to)
-    async with node.db.connect() as conn:
-        store = ObjectStore(conn)
-        total = await store.count(query)
-        items = await store.page(query, offset=page.offset, limit=page.limit)
+    if node.db.reader is not None:
+        total, items = node.db.reader.page(query, offset=page.offset, limit=page.limit)
+    else:
+        async with node.db.connect() as conn:
+            store = ObjectStore(conn)
+            total = await store.count(query)
+            items = await store.page(query, offset=page.offset, limit=page.limit)
     headers = page_headers(request, page, total=total, returned=len(items), base_url=node.base_url)
     headers.update(routing.response_headers())
     return ok(raw=json_array(items), headers=headers)

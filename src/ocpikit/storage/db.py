@@ -17,6 +17,8 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from ocpikit.storage.inline import InlineReader
+
 __all__ = ["Database", "async_url", "is_sqlite"]
 
 
@@ -68,8 +70,10 @@ class Database:
             kwargs["max_overflow"] = pool_size
             kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(target, **kwargs)
+        self.reader: InlineReader | None = None
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            self.reader = InlineReader(target)
 
     @classmethod
     def unpooled(cls, url: str) -> Database:
@@ -79,6 +83,7 @@ class Database:
         target = async_url(url)
         db.is_sqlite = target.get_backend_name() == "sqlite"
         db.engine = create_async_engine(target, poolclass=NullPool)
+        db.reader = None
         if db.is_sqlite:
             event.listen(db.engine.sync_engine, "connect", _sqlite_pragmas)
         return db
@@ -96,4 +101,6 @@ class Database:
             yield conn
 
     async def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
         await self.engine.dispose()

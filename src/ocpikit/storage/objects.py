@@ -17,14 +17,36 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from ocpikit.storage.schema import objects
 
-__all__ = ["ListQuery", "ObjectKey", "ObjectStore", "StoredObject", "WriteResult"]
+__all__ = [
+    "ListQuery",
+    "ObjectKey",
+    "ObjectStore",
+    "StoredObject",
+    "WriteResult",
+    "count_query",
+    "ids_query",
+    "page_query",
+    "seek_query",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +120,9 @@ class ListQuery:
     date_to: datetime | None = None
 
 
+_TS = DateTime(timezone=True)
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -136,10 +161,40 @@ def _filters(query: ListQuery) -> list[ColumnElement[bool]]:
             )
         )
     if query.date_from is not None:
-        where.append(objects.c.last_updated >= query.date_from)
+        where.append(objects.c.last_updated >= bindparam("date_from", query.date_from, _TS))
     if query.date_to is not None:
-        where.append(objects.c.last_updated < query.date_to)
+        where.append(objects.c.last_updated < bindparam("date_to", query.date_to, _TS))
     return where
+
+
+def count_query(query: ListQuery) -> Select[Any]:
+    return select(func.count()).select_from(objects).where(*_filters(query))
+
+
+def page_query(query: ListQuery, offset: int, limit: int) -> Select[Any]:
+    """One page in creation order; ``offset`` and ``limit`` are named parameters."""
+    return (
+        select(objects.c.data)
+        .where(*_filters(query))
+        .order_by(objects.c.id)
+        .offset(bindparam("offset", offset, Integer))
+        .limit(bindparam("limit", limit, Integer))
+    )
+
+
+def ids_query(query: ListQuery) -> Select[Any]:
+    """The row ids of every matching object, in page order (to seek instead of skipping)."""
+    return select(objects.c.id).where(*_filters(query)).order_by(objects.c.id)
+
+
+def seek_query(query: ListQuery, limit: int) -> Select[Any]:
+    """One page starting at row id ``first_id`` (named parameter), in page order."""
+    return (
+        select(objects.c.data)
+        .where(*_filters(query), objects.c.id >= bindparam("first_id", 0, Integer))
+        .order_by(objects.c.id)
+        .limit(bindparam("limit", limit, Integer))
+    )
 
 
 class ObjectStore:
@@ -242,23 +297,13 @@ class ObjectStore:
         return result.rowcount > 0
 
     async def count(self, query: ListQuery) -> int:
-        total = await self.conn.scalar(
-            select(func.count()).select_from(objects).where(*_filters(query))
-        )
-        return int(total or 0)
+        return int(await self.conn.scalar(count_query(query)) or 0)
 
     async def page(self, query: ListQuery, *, offset: int, limit: int) -> list[str]:
         """The JSON texts of one page, oldest created first (a stable order, TF-53)."""
         if limit <= 0:
             return []
-        rows = await self.conn.execute(
-            select(objects.c.data)
-            .where(*_filters(query))
-            .order_by(objects.c.id)
-            .offset(offset)
-            .limit(limit)
-        )
-        return [r[0] for r in rows]
+        return [r[0] for r in await self.conn.execute(page_query(query, offset, limit))]
 
     async def all(self, query: ListQuery) -> list[StoredObject]:
         """Every matching object (for exports and re-pricing), in creation order."""

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import Select, and_, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.storage.schema import auth_tokens, local_parties, node_config, peer_roles, peers
@@ -29,8 +29,10 @@ __all__ = [
     "PeerRepository",
     "PeerRole",
     "TokenRepository",
+    "auth_record",
     "hash_token",
     "new_token",
+    "resolve_query",
     "utcnow",
 ]
 
@@ -122,6 +124,50 @@ class AuthRecord:
     token_hash: str
     kind: str
     peer: Peer | None
+
+
+def resolve_query(hashes: list[str]) -> Select[Any]:
+    """The token, its peer and the peer's roles, for live tokens with one of ``hashes``."""
+    return (
+        select(
+            auth_tokens.c.id.label("token_id"),
+            auth_tokens.c.token_hash,
+            auth_tokens.c.kind,
+            peers,
+            peer_roles.c.role,
+            peer_roles.c.country_code,
+            peer_roles.c.party_id,
+            peer_roles.c.business_details,
+        )
+        .select_from(
+            auth_tokens.outerjoin(peers, peers.c.id == auth_tokens.c.peer_id).outerjoin(
+                peer_roles, peer_roles.c.peer_id == peers.c.id
+            )
+        )
+        .where(
+            auth_tokens.c.token_hash.in_(bindparam("hashes", hashes, expanding=True)),
+            auth_tokens.c.revoked_at.is_(None),
+        )
+        .order_by(auth_tokens.c.id, peer_roles.c.id)
+    )
+
+
+def auth_record(rows: Sequence[Any]) -> AuthRecord | None:
+    """Build the :class:`AuthRecord` from the rows of :func:`resolve_query`."""
+    if not rows:
+        return None
+    first = rows[0]
+    peer = None
+    if first.id is not None:
+        roles = [
+            PeerRole(r.role, r.country_code, r.party_id, orjson.loads(r.business_details))
+            for r in rows
+            if r.role is not None and r.token_id == first.token_id
+        ]
+        peer = PeerRepository._peer(first, roles)
+    return AuthRecord(
+        token_id=first.token_id, token_hash=first.token_hash, kind=first.kind, peer=peer
+    )
 
 
 class ConfigRepository:
@@ -341,41 +387,7 @@ class TokenRepository:
         hashes = [hash_token(c) for c in candidates]
         if not hashes:
             return None
-        query = (
-            select(
-                auth_tokens.c.id.label("token_id"),
-                auth_tokens.c.token_hash,
-                auth_tokens.c.kind,
-                peers,
-                peer_roles.c.role,
-                peer_roles.c.country_code,
-                peer_roles.c.party_id,
-                peer_roles.c.business_details,
-            )
-            .select_from(
-                auth_tokens.outerjoin(peers, peers.c.id == auth_tokens.c.peer_id).outerjoin(
-                    peer_roles, peer_roles.c.peer_id == peers.c.id
-                )
-            )
-            .where(auth_tokens.c.token_hash.in_(hashes), auth_tokens.c.revoked_at.is_(None))
-            .order_by(auth_tokens.c.id, peer_roles.c.id)
-        )
-        rows = list(await self.conn.execute(query))
-        if not rows:
-            return None
-        first = rows[0]
-        rows = [r for r in rows if r.token_id == first.token_id]
-        peer = None
-        if first.id is not None:
-            roles = [
-                PeerRole(r.role, r.country_code, r.party_id, orjson.loads(r.business_details))
-                for r in rows
-                if r.role is not None
-            ]
-            peer = PeerRepository._peer(first, roles)
-        return AuthRecord(
-            token_id=first.token_id, token_hash=first.token_hash, kind=first.kind, peer=peer
-        )
+        return auth_record(list(await self.conn.execute(resolve_query(hashes))))
 
     async def revoke(self, token_id: int) -> bool:
         """Revoke one token; False when it was already revoked (a concurrent use won)."""

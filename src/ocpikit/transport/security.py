@@ -60,8 +60,11 @@ async def registration_caller(request: Request) -> Caller:
             raise AuthError("Authorization header must be 'Token <token>'", headers=_WWW)
         raise AuthError("Authorization header is missing", headers=_WWW)
     node = get_node(request)
-    async with node.db.connect() as conn:
-        record = await TokenRepository(conn).resolve(candidates)
+    if node.db.reader is not None:
+        record = node.db.reader.resolve([hash_token(c) for c in candidates])
+    else:
+        async with node.db.connect() as conn:
+            record = await TokenRepository(conn).resolve(candidates)
     if record is None or (record.peer is not None and record.peer.status == "UNREGISTERED"):
         raise AuthError("Unknown or revoked token", headers=_WWW)
     presented = next(c for c in candidates if hash_token(c) == record.token_hash)

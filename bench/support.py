@@ -1,0 +1,95 @@
+"""Helpers for benchmarks: a real `ocpikit serve` process on loopback with seeded data."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from ocpikit.storage.db import Database
+from ocpikit.storage.migrate import upgrade
+from ocpikit.storage.repositories import ConfigRepository, PartyRepository, PeerRepository, PeerRole, TokenRepository
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def init_node(url: str, base_url: str, parties: list[tuple[str, str, str]]) -> None:
+    db = Database.unpooled(url)
+    await upgrade(db)
+    async with db.transaction() as conn:
+        await ConfigRepository(conn).set("base_url", base_url)
+        for cc, pid, role in parties:
+            await PartyRepository(conn).upsert(cc, pid, role, pid, {"name": pid})
+    await db.close()
+
+
+async def add_peer(url: str, cc: str, pid: str, role: str, endpoints: list[dict[str, str]] | None = None) -> str:
+    """A registered peer, directly in the database; returns the token it calls us with."""
+    db = Database.unpooled(url)
+    async with db.transaction() as conn:
+        repo = PeerRepository(conn)
+        peer_id = await repo.create(status="REGISTERED", versions_url="http://127.0.0.1:9/versions", token_out="unused", token_encoding="base64")
+        await repo.update(peer_id, version="2.2.1", endpoints=endpoints or [])
+        await repo.set_roles(peer_id, [PeerRole(role, cc, pid, {"name": pid})])
+        token = await TokenRepository(conn).issue(kind="C", peer_id=peer_id)
+    await db.close()
+    return token
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+@asynccontextmanager
+async def serve(database_url: str, port: int, *, env: dict[str, str] | None = None) -> AsyncIterator[Served]:
+    """`ocpikit serve` as a separate process, stopped afterwards."""
+    exe = Path(sys.executable).parent / "ocpikit"
+    process = subprocess.Popen(
+        [str(exe), "serve", "--database", database_url, "--port", str(port)],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    async with httpx.AsyncClient() as client:
+        while True:
+            try:
+                await client.get(f"{url}/ocpi/versions")
+                break
+            except httpx.HTTPError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    err = process.stderr.read().decode() if process.stderr else ""
+                    raise RuntimeError(f"ocpikit serve did not start: {err}") from None
+                await asyncio.sleep(0.1)
+    try:
+        yield Served(url, process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
