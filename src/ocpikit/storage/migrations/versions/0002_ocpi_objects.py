@@ -50,10 +50,14 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("ocpi_objects", schema=None) as batch_op:
-        batch_op.create_index("ix_ocpi_objects_list", ["module", "is_local", "published", "id"], unique=False)
+        batch_op.create_index(
+            "ix_ocpi_objects_list", ["module", "is_local", "published", "id"], unique=False
+        )
         batch_op.create_index("ix_ocpi_objects_peer", ["peer_id", "module"], unique=False)
         batch_op.create_index(
-            "ix_ocpi_objects_updated", ["module", "is_local", "published", "last_updated"], unique=False
+            "ix_ocpi_objects_updated",
+            ["module", "is_local", "published", "last_updated"],
+            unique=False,
         )
 
     op.create_table(
