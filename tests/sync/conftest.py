@@ -16,3 +16,12 @@ async def cpo(databases: Databases) -> AsyncIterator[RunningNode]:
         await databases.new(), [("NL", "CPO", "CPO")], push_worker=False
     ) as node:
         yield node
+
+
+@pytest.fixture
+async def emsp(databases: Databases) -> AsyncIterator[RunningNode]:
+    """A node with one eMSP party DE:MSP that does not push."""
+    async with running_node(
+        await databases.new(), [("DE", "MSP", "EMSP")], push_worker=False
+    ) as node:
+        yield node

@@ -200,8 +200,13 @@ async def run_periodic_sync(
     successful pull, plus a random splay (default a tenth of the interval; TF-58); a pair
     never pulled before is pulled within minutes. A failed pull is tried again after at
     most 15 minutes. Peers registered (or removed) while running are picked up within
-    ``rescan_seconds``. Returns when ``stop_event`` is set; never raises for a peer's fault.
+    ``rescan_seconds``. Returns when ``stop_event`` is set (at once when ``interval_seconds``
+    is 0: disabled); never raises for a peer's fault. Run it in one process only (several
+    ``serve`` workers would each pull).
     """
+    if interval_seconds <= 0:
+        log.info("periodic sync is disabled (interval %s)", interval_seconds)
+        return
     stop = stop_event or asyncio.Event()
     splay = interval_seconds / 10 if splay_seconds is None else splay_seconds
     schedule = _Schedule(interval_seconds, splay, options)
