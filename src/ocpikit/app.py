@@ -13,9 +13,10 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from ocpikit.chargepoints.runner import start_chargepoints
 from ocpikit.config import Settings
@@ -23,6 +24,7 @@ from ocpikit.errors import OcpiError
 from ocpikit.modules import registry
 from ocpikit.modules.versions.api import router as versions_router
 from ocpikit.node import Node
+from ocpikit.operator.api import build_router as operator_router
 from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository
 from ocpikit.sync.push import PushWorker
@@ -39,21 +41,40 @@ def _error(status: int, code: int, message: str, headers: dict[str, str] | None 
     return OcpiResponse(envelope(None, code, message), status_code=status, headers=headers)
 
 
-async def _ocpi_error(_request: Request, exc: Exception) -> Response:
+def _operator(request: Request) -> bool:
+    """The operator API answers plain JSON errors, not OCPI envelopes."""
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"detail": message}, status_code=status, headers=headers)
+
+
+async def _ocpi_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OcpiError)
+    if _operator(request):
+        # OCPI answers bad data with HTTP 200 + 2xxx; an operator API uses HTTP statuses.
+        status = (
+            exc.http_status if exc.http_status >= 400 else (400 if exc.status_code < 3000 else 502)
+        )
+        return _plain(status, exc.message, exc.headers)
     return _error(exc.http_status, exc.status_code, exc.message, exc.headers)
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if _operator(request):
+        return _plain(exc.status_code, str(exc.detail), dict(exc.headers or {}))
     messages = {404: "No such OCPI endpoint or object", 405: "Method not allowed here"}
     message = messages.get(exc.status_code, str(exc.detail))
     return _error(exc.status_code, StatusCode.CLIENT_ERROR, message, dict(exc.headers or {}))
 
 
-async def _validation_error(_request: Request, exc: Exception) -> Response:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
+    if _operator(request):
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
     if any(e.get("type") == "json_invalid" for e in errors):
         return _error(400, StatusCode.INVALID_PARAMETERS, "The request body is not valid JSON")
     parts = [
@@ -134,6 +155,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)
     app.include_router(versions_router)
+    app.include_router(operator_router())
     return app
 
 
