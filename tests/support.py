@@ -153,6 +153,7 @@ async def running_node(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     await initialise(database_url, base, parties)
+    settings.setdefault("sync_interval", 0)  # no pull at a random moment of a test
     app = create_app(Settings(database_url=database_url, **settings), interfaces=interfaces)  # type: ignore[arg-type]
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

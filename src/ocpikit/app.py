@@ -27,6 +27,7 @@ from ocpikit.node import Node
 from ocpikit.operator.api import build_router as operator_router
 from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository
+from ocpikit.sync.pull import run_periodic_sync
 from ocpikit.sync.push import PushWorker
 from ocpikit.transport.envelope import OcpiResponse, envelope
 from ocpikit.transport.headers import RequestIdMiddleware
@@ -131,9 +132,18 @@ def create_app(
         chargepoints = await start_chargepoints(app, node)
         worker = push_worker(settings, db) if settings.push_worker else None
         worker_task = asyncio.create_task(worker.run()) if worker else None
+        stop_sync = asyncio.Event()
+        sync_task = (
+            asyncio.create_task(run_periodic_sync(db, settings.sync_interval, stop_sync))
+            if settings.sync_interval > 0
+            else None
+        )
         try:
             yield
         finally:
+            stop_sync.set()
+            if sync_task is not None:
+                await sync_task
             if worker is not None and worker_task is not None:
                 worker.stop()
                 await worker_task

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         default=True,
         description="Run the outbox push worker inside `serve` (else `ocpikit worker`).",
     )
+    sync_interval: float = Field(
+        default=21600,
+        ge=0,
+        description="Seconds between pulls of each peer's Sender modules inside `serve` (0: off).",
+    )
     push_concurrency: int = Field(default=32, ge=1, description="Pushes in flight at once.")
     push_max_attempts: int = Field(default=12, ge=1, description="Attempts before DEAD.")
     push_base_delay: float = Field(default=1.0, gt=0, description="First retry delay, seconds.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ocpikit.cli import data, node, peers, sync, tokens, worker
+from ocpikit.cli import price as price_cli
 
 __all__ = ["app", "main"]
 
@@ -20,6 +21,7 @@ app.command("serve")(node.serve)
 app.command("worker")(worker.worker)
 app.command("load")(data.load)
 app.command("export")(data.export)
+app.command("price")(price_cli.price_command)
 app.command("sync")(sync.sync)
 app.add_typer(tokens.app, name="token")
 app.add_typer(peers.app, name="peer")
