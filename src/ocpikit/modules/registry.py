@@ -46,14 +46,26 @@ def interface_path(version: str, interface: Interface) -> str:
 def all_interfaces() -> list[Interface]:
     """Every interface ocpikit implements, in the order version details list them."""
     from ocpikit.modules.cdrs.api import INTERFACES as cdrs
+    from ocpikit.modules.chargingprofiles.api import INTERFACES as chargingprofiles
     from ocpikit.modules.commands.api import INTERFACES as commands
     from ocpikit.modules.credentials.api import INTERFACES as credentials
+    from ocpikit.modules.hubclientinfo.api import INTERFACES as hubclientinfo
     from ocpikit.modules.locations.api import INTERFACES as locations
     from ocpikit.modules.sessions.api import INTERFACES as sessions
     from ocpikit.modules.tariffs.api import INTERFACES as tariffs
     from ocpikit.modules.tokens.api import INTERFACES as tokens
 
-    return [*credentials, *locations, *sessions, *cdrs, *tariffs, *tokens, *commands]
+    return [
+        *credentials,
+        *locations,
+        *sessions,
+        *cdrs,
+        *tariffs,
+        *tokens,
+        *commands,
+        *chargingprofiles,
+        *hubclientinfo,
+    ]
 
 
 def mount(app: FastAPI, node: Node, interfaces: list[Interface] | None = None) -> None:

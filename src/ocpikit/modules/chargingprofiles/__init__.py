@@ -1,0 +1,1 @@
+"""The chargingprofiles module (see service.py)."""

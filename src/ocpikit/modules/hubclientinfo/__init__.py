@@ -1,0 +1,1 @@
+"""The hubclientinfo module (see service.py)."""
