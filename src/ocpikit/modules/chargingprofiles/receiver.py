@@ -121,7 +121,6 @@ def parse_set(body: Any) -> SetChargingProfile:
 
 
 def _refusal(
-    node: Node,
     runner: ChargePointRunner | None,
     caller: Caller,
     operation: str,
@@ -159,7 +158,7 @@ async def receive(
     cpo = local_party(node, routing, frozenset({"CPO", "HUB"}))
     sender = caller_party(caller, routing)
     session = await find_local(node.db, "sessions", session_id, cpo)
-    refusal = _refusal(node, runner, caller, operation, session)
+    refusal = _refusal(runner, caller, operation, session)
     result = refusal or ChargingProfileResponseType.ACCEPTED
     response = ChargingProfileResponse(result=result, timeout=node.settings.command_timeout)
     if isinstance(argument, SetChargingProfile):
