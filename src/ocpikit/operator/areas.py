@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ocpikit.operator import node_info
+from ocpikit.operator import commands, events, node_info, objects, outbox, parties, peers
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: list[APIRouter] = [node_info.router]
+ROUTERS += [parties.router, peers.router, objects.router, commands.router, outbox.router]
+ROUTERS += [events.router]
