@@ -25,6 +25,7 @@ from ocpikit.modules import registry
 from ocpikit.modules.versions.api import router as versions_router
 from ocpikit.node import Node
 from ocpikit.operator.api import build_router as operator_router
+from ocpikit.operator.webhooks import start_webhooks
 from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository
 from ocpikit.sync.pull import run_periodic_sync
@@ -130,6 +131,7 @@ def create_app(
         node.http = httpx.AsyncClient(timeout=settings.peer_timeout)
         registry.mount(app, node, interfaces)
         chargepoints = await start_chargepoints(app, node)
+        webhooks = await start_webhooks(settings, db)
         worker = push_worker(settings, db) if settings.push_worker else None
         worker_task = asyncio.create_task(worker.run()) if worker else None
         stop_sync = asyncio.Event()
@@ -148,6 +150,8 @@ def create_app(
                 worker.stop()
                 await worker_task
                 await worker.close()
+            if webhooks is not None:
+                await webhooks.shutdown()
             await chargepoints.stop()
             await node.http.aclose()
             await db.close()

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(
         default=None, description="Bearer token of the operator API; unset disables it."
     )
+    webhook_url: str | None = Field(
+        default=None, description="POST every new event (the /api/events feed) to this URL."
+    )
+    webhook_secret: str | None = Field(
+        default=None, description="Signs webhook requests: X-Ocpikit-Signature (HMAC-SHA256)."
+    )
     db_pool_size: int = Field(default=10, ge=1, description="PostgreSQL pool size per process.")
     push_worker: bool = Field(
         default=True,
