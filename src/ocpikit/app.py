@@ -33,6 +33,7 @@ from ocpikit.sync.push import PushWorker
 from ocpikit.transport.envelope import OcpiResponse, envelope
 from ocpikit.transport.headers import RequestIdMiddleware
 from ocpikit.transport.status import StatusCode
+from ocpikit.web.console import router as console_router
 
 __all__ = ["create_app", "create_app_from_env", "push_worker"]
 
@@ -170,6 +171,7 @@ def create_app(
     app.add_exception_handler(Exception, _unexpected)
     app.include_router(versions_router)
     app.include_router(operator_router())
+    app.include_router(console_router)
     return app
 
 
