@@ -34,6 +34,7 @@ from ocpikit.modules.cdrs import service as cdrs
 from ocpikit.modules.locations.service import patch_local_evse
 from ocpikit.modules.sessions import service as sessions
 from ocpikit.node import Node
+from ocpikit.pricing import service as pricing
 from ocpikit.protocol.v221.chargingprofiles import (
     ActiveChargingProfile,
     ActiveChargingProfileResult,
@@ -214,6 +215,12 @@ class SimulatedChargePoints:
         }
         if final:
             changes.update(status="COMPLETED", end_date_time=now)
+        periods = [*(session.get("charging_periods") or []), period]
+        cost = await pricing.price_session(
+            self.node.db, {**session, **changes, "charging_periods": periods}
+        )
+        if cost is not None:  # total_cost of the running session (docs/prices.md)
+            changes["total_cost"] = cost
         await sessions.patch_local(self.node.db, key, SessionPatch.model_validate(changes))
         self._reported[key] = now
         return True
@@ -243,7 +250,9 @@ class SimulatedChargePoints:
             await self._set_evse(location, session["evse_uid"], "AVAILABLE")
             completed = await self._get(key)
             assert completed is not None
-            cdr = billing.build_cdr(completed, location, tariff)
+            cdr = await pricing.price_local_cdr(
+                self.node.db, billing.build_cdr(completed, location, tariff)
+            )
             await cdrs.save_local(self.node.db, cdr)
         log.info("simulator: session %s stopped, CDR %s", key.object_id, cdr.id)
         return _result(CommandResultType.ACCEPTED)
