@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ocpikit.operator import commands, events, node_info, objects, outbox, parties, peers
+from ocpikit.operator import commands, events, node_info, objects, outbox, parties, peers, prices
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: list[APIRouter] = [node_info.router]
+ROUTERS: list[APIRouter] = [node_info.router, prices.router]
 ROUTERS += [parties.router, peers.router, objects.router, commands.router, outbox.router]
 ROUTERS += [events.router]

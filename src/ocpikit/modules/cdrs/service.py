@@ -25,6 +25,7 @@ import orjson
 
 from ocpikit.errors import InvalidParameters, NotFound
 from ocpikit.modules.common import require_owner, validate_merged
+from ocpikit.pricing import service as pricing
 from ocpikit.protocol.v221.cdrs import CDR
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
@@ -128,6 +129,8 @@ async def receive_post(db: Database, caller: Caller, body: Any) -> Received:
             peer_id=caller.peer.id,
             data=_event_data(cdr),
         )
+        # Re-price with the tariffs we hold; the outcome is an event, never a refusal.
+        await pricing.check_received_cdr(conn, cdr, caller.peer.id)
         return Received(cdr, created=True)
 
 
