@@ -1,0 +1,254 @@
+"""Price comparison: ``POST /api/prices/compare`` and ``ocpikit compare``, on real nodes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from ocpikit import tariffs as engine
+from ocpikit.cli.main import app
+from tests.pricing.support import (
+    ADMIN,
+    AMSTERDAM,
+    BERLIN,
+    UTRECHT,
+    energy_tariff,
+    location,
+    peak_tariff,
+    push_to_emsp,
+    save_own,
+)
+from tests.support import Pair
+
+START = "2026-01-05T09:00:00+01:00"  # a Monday, 09:00 in Amsterdam
+NEAR_AMSTERDAM = {"latitude": 52.37, "longitude": 4.9, "radius_km": 50}
+runner = CliRunner()
+
+TARIFFS = [
+    energy_tariff("CHEAP", 0.20),  # 20 kWh: 0.50 + 4.00 = 4.50
+    energy_tariff("DEAR", 0.40),  # 0.50 + 8.00 = 8.50
+    energy_tariff("FAR", 0.10),  # 0.50 + 2.00 = 2.50
+    peak_tariff("PEAK"),  # 09:00-10:00 local: 20 x 0.20 = 4.00
+]
+LOCATIONS = [
+    location("UTR", ["CHEAP"], UTRECHT, name="Utrecht Centraal"),
+    location("AMS", ["DEAR"], AMSTERDAM, evses=2, name="Amsterdam Centraal"),
+    location("BER", ["FAR"], BERLIN, name="Berlin Hbf", country="DEU", time_zone="Europe/Berlin"),
+    location("ODD", ["NOPE"], AMSTERDAM, name="Unknown tariff"),
+    location("TOU", ["PEAK"], UTRECHT, name="Time of use"),
+]
+
+
+async def compare(pair: Pair, body: dict, status: int = 200) -> dict:
+    r = await pair.emsp.client.post("/api/prices/compare", json=body, headers=ADMIN)
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+async def ocpikit(*args: str) -> Result:
+    return await asyncio.to_thread(runner.invoke, app, list(args))
+
+
+@pytest.fixture
+async def priced(pair: Pair) -> Pair:
+    """The eMSP holds the CPO's locations and tariffs (received, through the Receivers)."""
+    await push_to_emsp(pair, tars=TARIFFS, locs=LOCATIONS)
+    return pair
+
+
+def summary(body: dict) -> list[tuple]:
+    return [
+        (
+            e["location_id"],
+            e["evse_uid"],
+            e["tariff_id"],
+            None if e["price"] is None else e["price"]["total_cost"]["excl_vat"],
+        )
+        for e in body["results"]
+    ]
+
+
+async def test_every_evse_sorted_by_price_unknown_tariffs_last(priced: Pair):
+    body = await compare(priced, {"kwh": 20, "minutes": 60, "start": START})
+    assert summary(body) == [
+        ("BER", "BER-1", "FAR", 2.5),
+        ("TOU", "TOU-1", "PEAK", 4),
+        ("UTR", "UTR-1", "CHEAP", 4.5),
+        ("AMS", "AMS-1", "DEAR", 8.5),
+        ("AMS", "AMS-2", "DEAR", 8.5),
+        ("ODD", "ODD-1", None, None),
+    ]
+    odd = body["results"][-1]
+    assert odd["price"] is None and "NOPE" in odd["reason"] and odd["connector_id"] == "1"
+    utr = body["results"][2]
+    assert utr["currency"] == "EUR" and utr["connector_id"] == "1"
+    assert utr["price"]["total_cost"] == {"excl_vat": 4.5, "incl_vat": 5.445}
+    assert utr["price"]["breakdown"] == {
+        "fixed": {"excl_vat": 0.5, "incl_vat": 0.605},
+        "energy": {"excl_vat": 4, "incl_vat": 4.84},
+        "time": {"excl_vat": 0, "incl_vat": 0},
+        "parking": {"excl_vat": 0, "incl_vat": 0},
+        "reservation": {"excl_vat": 0, "incl_vat": 0},
+    }
+    assert "distance_km" not in utr
+    assert body["query"]["start"] == "2026-01-05T09:00:00+01:00"
+
+
+async def test_the_breakdown_is_the_engines_estimate_in_local_time(priced: Pair):
+    # 09:00-11:30 local with 11 kW: 20 kWh in 1.82 h (some after 11:00 at 0.40), then parking.
+    body = await compare(
+        priced,
+        {"kwh": 20, "minutes": 150, "start": START, "power_kw": 11, "location_ids": ["tou"]},
+    )
+    [entry] = body["results"]
+    expected = engine.estimate(
+        engine.parse_tariff(peak_tariff("PEAK")),
+        datetime.fromisoformat(START),
+        Decimal(20),
+        150,
+        Decimal(11),
+        ZoneInfo("Europe/Amsterdam"),
+    )
+    total = expected.total_cost
+    assert entry["price"]["total_cost"] == {
+        "excl_vat": float(total.excl_vat.quantize(Decimal("0.0001"))),
+        "incl_vat": float(total.incl_vat.quantize(Decimal("0.0001"))),
+    }
+    assert entry["price"]["breakdown"]["parking"]["excl_vat"] > 0
+    assert entry["power_kw"] == 11 and entry["time_zone"] == "Europe/Amsterdam"
+    # The connector gives 230 V x 32 A x 3 = 22.08 kW: a 50 kW car is capped to it.
+    body = await compare(
+        priced, {"kwh": 20, "minutes": 60, "start": START, "power_kw": 50, "location_ids": ["UTR"]}
+    )
+    assert body["results"][0]["power_kw"] == 22.08
+
+
+async def test_near_filters_by_distance_and_reports_it(priced: Pair):
+    body = await compare(priced, {"kwh": 20, "minutes": 60, "start": START, "near": NEAR_AMSTERDAM})
+    assert [e["location_id"] for e in body["results"]] == ["TOU", "UTR", "AMS", "AMS", "ODD"]
+    distances = {e["location_id"]: e["distance_km"] for e in body["results"]}
+    assert distances["AMS"] < 2 and 30 < distances["UTR"] < 40
+    small = {**NEAR_AMSTERDAM, "radius_km": 5}
+    body = await compare(priced, {"kwh": 20, "minutes": 60, "start": START, "near": small})
+    assert [e["location_id"] for e in body["results"]] == ["AMS", "AMS", "ODD"]
+
+
+async def test_location_ids_select_locations(priced: Pair):
+    body = await compare(
+        priced, {"kwh": 20, "minutes": 60, "start": START, "location_ids": ["AMS", "ber"]}
+    )
+    assert [e["location_id"] for e in body["results"]] == ["BER", "AMS", "AMS"]
+
+
+async def test_own_tariffs_are_compared_on_the_cpo(pair: Pair):
+    await save_own(pair.cpo, tars=TARIFFS[:2], locs=LOCATIONS[:2])
+    r = await pair.cpo.client.post(
+        "/api/prices/compare", json={"kwh": 20, "minutes": 60}, headers=ADMIN
+    )
+    assert r.status_code == 200
+    assert [e["tariff_id"] for e in r.json()["results"]] == ["CHEAP", "DEAR", "DEAR"]
+    assert r.json()["query"]["start"]  # defaults to now
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"minutes": 60}, "kwh"),
+        ({"kwh": -1, "minutes": 60}, "kwh"),
+        ({"kwh": 10, "minutes": 0}, "minutes"),
+        ({"kwh": 10, "minutes": 60, "start": "2026-01-05T09:00:00"}, "start"),
+        ({"kwh": 10, "minutes": 60, "start": "tomorrow"}, "start"),
+        ({"kwh": 10, "minutes": 60, "power_kw": 0}, "power_kw"),
+        ({"kwh": 10, "minutes": 60, "near": {"latitude": 91, "longitude": 4}}, "latitude"),
+        (
+            {"kwh": 10, "minutes": 60, "near": {"latitude": 52, "longitude": 4, "radius_km": -1}},
+            "radius_km",
+        ),
+        ({"kwh": 10, "minutes": 60, "colour": "red"}, "colour"),
+    ],
+)
+async def test_bad_questions_are_422_naming_the_field(pair: Pair, body: dict, field: str):
+    r = await pair.emsp.client.post("/api/prices/compare", json=body, headers=ADMIN)
+    assert r.status_code == 422
+    assert field in [str(p) for e in r.json()["detail"] for p in e["loc"]]
+
+
+async def test_compare_needs_the_admin_token(pair: Pair):
+    r = await pair.emsp.client.post("/api/prices/compare", json={"kwh": 1, "minutes": 1})
+    assert r.status_code == 401
+
+
+async def test_cli_json_equals_the_api(priced: Pair):
+    body = {"kwh": 20, "minutes": 60, "start": START, "power_kw": 11, "near": NEAR_AMSTERDAM}
+    api = await compare(priced, body)
+    result = await ocpikit(
+        "compare",
+        "--database",
+        priced.emsp.database_url,
+        "--kwh",
+        "20",
+        "--minutes",
+        "60",
+        "--start",
+        START,
+        "--power",
+        "11",
+        "--near",
+        "52.37,4.9",
+        "--radius",
+        "50",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == api
+    result = await ocpikit(
+        "compare",
+        "--database",
+        priced.emsp.database_url,
+        "--kwh=20",
+        "--minutes=60",
+        f"--start={START}",
+        "--location=AMS",
+        "--location=UTR",
+        "--json",
+    )
+    assert json.loads(result.stdout) == await compare(
+        priced, {"kwh": 20, "minutes": 60, "start": START, "location_ids": ["AMS", "UTR"]}
+    )
+
+
+async def test_cli_table_and_errors(priced: Pair):
+    db = priced.emsp.database_url
+    result = await ocpikit(
+        "compare", "--database", db, "--kwh", "20", "--minutes", "60", "--start", START
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout
+    assert lines.index("Berlin") < lines.index("Utrecht") < lines.index("Unknown")
+    assert "EUR 2.50" in lines and "EUR 3.03" in lines and "NOPE" in lines
+    result = await ocpikit("compare", "--database", db, "--kwh", "-1", "--minutes", "60")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: --kwh: ")
+    result = await ocpikit(
+        "compare", "--database", db, "--kwh", "1", "--minutes", "6", "--near", "52.3"
+    )
+    assert result.exit_code == 1 and "--near" in result.stderr
+    result = await ocpikit(
+        "compare",
+        "--database",
+        db,
+        "--kwh",
+        "1",
+        "--minutes",
+        "6",
+        "--start",
+        "2026-01-05T09:00:00",
+    )
+    assert result.exit_code == 1 and "--start" in result.stderr
