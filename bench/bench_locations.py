@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import orjson
 
-from bench.support import add_peer, free_port, init_node, percentile, serve
+from bench.support import add_peer, free_port, init_node, rate_line, serve
 from ocpikit.modules.locations import service
 from ocpikit.protocol.v221.locations import Location
 from ocpikit.storage.db import Database
@@ -29,6 +29,7 @@ CONCURRENCY = 16
 
 def _location(i: int) -> dict:
     stamp = f"2026-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z"
+
     def evse(n: int) -> dict:
         return {
             "uid": f"L{i:05d}-{n}",
@@ -36,16 +37,34 @@ def _location(i: int) -> dict:
             "status": "AVAILABLE",
             "capabilities": ["RFID_READER", "REMOTE_START_STOP_CAPABLE"],
             "connectors": [
-                {"id": "1", "standard": "IEC_62196_T2", "format": "SOCKET", "power_type": "AC_3_PHASE",
-                 "max_voltage": 230, "max_amperage": 32, "tariff_ids": ["T1"], "last_updated": stamp}
+                {
+                    "id": "1",
+                    "standard": "IEC_62196_T2",
+                    "format": "SOCKET",
+                    "power_type": "AC_3_PHASE",
+                    "max_voltage": 230,
+                    "max_amperage": 32,
+                    "tariff_ids": ["T1"],
+                    "last_updated": stamp,
+                }
             ],
             "last_updated": stamp,
         }
+
     return {
-        "country_code": "NL", "party_id": "CPO", "id": f"L{i:05d}", "publish": True,
-        "name": f"Station {i}", "address": f"Street {i}", "city": "Amsterdam", "postal_code": "1012AB",
-        "country": "NLD", "coordinates": {"latitude": "52.378900", "longitude": "4.900200"},
-        "parking_type": "ON_STREET", "evses": [evse(1), evse(2)], "time_zone": "Europe/Amsterdam",
+        "country_code": "NL",
+        "party_id": "CPO",
+        "id": f"L{i:05d}",
+        "publish": True,
+        "name": f"Station {i}",
+        "address": f"Street {i}",
+        "city": "Amsterdam",
+        "postal_code": "1012AB",
+        "country": "NLD",
+        "coordinates": {"latitude": "52.378900", "longitude": "4.900200"},
+        "parking_type": "ON_STREET",
+        "evses": [evse(1), evse(2)],
+        "time_zone": "Europe/Amsterdam",
         "last_updated": stamp,
     }
 
@@ -65,7 +84,10 @@ async def load(url: str, headers: dict[str, str], duration: float) -> tuple[int,
     done = 0
     stop = time.monotonic() + duration
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, limits=limits, timeout=30
+    ) as client:
+
         async def user() -> None:
             nonlocal done
             rng = random.Random()
@@ -76,6 +98,7 @@ async def load(url: str, headers: dict[str, str], duration: float) -> tuple[int,
                 latencies.append(time.perf_counter() - t0)
                 assert r.status_code == 200 and len(orjson.loads(r.content)["data"]) == PAGE
                 done += 1
+
         await asyncio.gather(*(user() for _ in range(CONCURRENCY)))
     return done, latencies
 
@@ -86,19 +109,25 @@ async def patches(url: str, headers: dict[str, str], duration: float) -> tuple[i
     done = 0
     stop = time.monotonic() + duration
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+
         async def cpo(n: int) -> None:
             nonlocal done
             i = 0
             while time.monotonic() < stop:
                 loc = n * 1000 + (i % 1000)
-                body = {"status": random.choice(["AVAILABLE", "CHARGING"]),
-                        "last_updated": f"2026-03-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z"}
+                body = {
+                    "status": random.choice(["AVAILABLE", "CHARGING"]),
+                    "last_updated": f"2026-03-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z",
+                }
                 t0 = time.perf_counter()
-                r = await client.patch(f"/ocpi/2.2.1/receiver/locations/NL/CPO/L{loc:05d}/L{loc:05d}-1", json=body)
+                r = await client.patch(
+                    f"/ocpi/2.2.1/receiver/locations/NL/CPO/L{loc:05d}/L{loc:05d}-1", json=body
+                )
                 latencies.append(time.perf_counter() - t0)
                 assert r.json()["status_code"] == 1000, r.text
                 done += 1
                 i += 1
+
         await asyncio.gather(*(cpo(n) for n in range(8)))
     return done, latencies
 
@@ -106,7 +135,9 @@ async def patches(url: str, headers: dict[str, str], duration: float) -> tuple[i
 async def receiver_seed(url: str, headers: dict[str, str], count: int) -> None:
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
         for i in range(count):
-            r = await client.put(f"/ocpi/2.2.1/receiver/locations/NL/CPO/L{i:05d}", json=_location(i))
+            r = await client.put(
+                f"/ocpi/2.2.1/receiver/locations/NL/CPO/L{i:05d}", json=_location(i)
+            )
             assert r.json()["status_code"] == 1000, r.text
 
 
@@ -123,12 +154,8 @@ async def run() -> None:
         async with serve(cpo_db, port) as node:
             await load(node.url, headers, 2.0)  # warm-up
             pages, lat = await load(node.url, headers, DURATION)
-        print(
-            f"GET locations pages (limit={PAGE}) from 1 serve process, SQLite: "
-            f"{pages / DURATION:.0f} pages/s "
-            f"(p50 {percentile(lat, 50) * 1000:.1f} ms, p99 {percentile(lat, 99) * 1000:.1f} ms, "
-            f"{CONCURRENCY} connections)"
-        )
+        label = f"GET locations pages (limit={PAGE}), 1 serve process, SQLite"
+        print(rate_line(label, pages, DURATION, lat, f"{CONCURRENCY} connections"))
 
         emsp_db = f"sqlite:///{Path(tmp) / 'emsp.db'}"
         port = free_port()
@@ -138,10 +165,8 @@ async def run() -> None:
         async with serve(emsp_db, port) as node:
             await receiver_seed(node.url, headers, 8000)
             count, lat = await patches(node.url, headers, DURATION / 2)
-        print(
-            f"EVSE status PATCHes received by 1 serve process, SQLite: {count / (DURATION / 2):.0f}/s "
-            f"(p50 {percentile(lat, 50) * 1000:.1f} ms, p99 {percentile(lat, 99) * 1000:.1f} ms, 8 senders)"
-        )
+        label = "EVSE status PATCHes received, 1 serve process, SQLite"
+        print(rate_line(label, count, DURATION / 2, lat, "8 senders"))
 
 
 def main() -> None:

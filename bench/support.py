@@ -18,13 +18,25 @@ import httpx
 
 from ocpikit.storage.db import Database
 from ocpikit.storage.migrate import upgrade
-from ocpikit.storage.repositories import ConfigRepository, PartyRepository, PeerRepository, PeerRole, TokenRepository
+from ocpikit.storage.repositories import (
+    ConfigRepository,
+    PartyRepository,
+    PeerRepository,
+    PeerRole,
+    TokenRepository,
+)
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def rate_line(label: str, count: int, seconds: float, latencies: list[float], note: str) -> str:
+    """One benchmark figure: rate per second with p50/p99 latency in milliseconds."""
+    p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
+    return f"{label}: {count / seconds:.0f}/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms, {note})"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -44,12 +56,19 @@ async def init_node(url: str, base_url: str, parties: list[tuple[str, str, str]]
     await db.close()
 
 
-async def add_peer(url: str, cc: str, pid: str, role: str, endpoints: list[dict[str, str]] | None = None) -> str:
+async def add_peer(
+    url: str, cc: str, pid: str, role: str, endpoints: list[dict[str, str]] | None = None
+) -> str:
     """A registered peer, directly in the database; returns the token it calls us with."""
     db = Database.unpooled(url)
     async with db.transaction() as conn:
         repo = PeerRepository(conn)
-        peer_id = await repo.create(status="REGISTERED", versions_url="http://127.0.0.1:9/versions", token_out="unused", token_encoding="base64")
+        peer_id = await repo.create(
+            status="REGISTERED",
+            versions_url="http://127.0.0.1:9/versions",
+            token_out="unused",
+            token_encoding="base64",
+        )
         await repo.update(peer_id, version="2.2.1", endpoints=endpoints or [])
         await repo.set_roles(peer_id, [PeerRole(role, cc, pid, {"name": pid})])
         token = await TokenRepository(conn).issue(kind="C", peer_id=peer_id)
@@ -64,7 +83,9 @@ class Served:
 
 
 @asynccontextmanager
-async def serve(database_url: str, port: int, *, env: dict[str, str] | None = None) -> AsyncIterator[Served]:
+async def serve(
+    database_url: str, port: int, *, env: dict[str, str] | None = None
+) -> AsyncIterator[Served]:
     """`ocpikit serve` as a separate process, stopped afterwards."""
     exe = Path(sys.executable).parent / "ocpikit"
     process = subprocess.Popen(

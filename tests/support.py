@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -25,7 +27,7 @@ from ocpikit.app import create_app
 from ocpikit.config import Settings
 from ocpikit.modules.registry import Interface
 from ocpikit.storage.db import Database
-from ocpikit.storage.migrate import upgrade
+from ocpikit.storage.migrate import current_revision, head_revision, upgrade
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository, TokenRepository
 from ocpikit.transport.auth import authorization_header
 
@@ -49,20 +51,63 @@ async def _pg_admin() -> asyncpg.Connection:
         pytest.skip(f"PostgreSQL at {PG_HOST} is not reachable ({exc}); run in CI to test it")
 
 
+_TEMPLATE: dict[str, str] = {}
+
+
+async def _sqlite_template() -> Path:
+    """A migrated SQLite file, made once per test process and copied for each database."""
+    if "sqlite" not in _TEMPLATE:
+        path = Path(tempfile.mkdtemp(prefix="ocpikit-template-")) / "template.db"
+        db = Database.unpooled(f"sqlite:///{path}")
+        try:
+            await upgrade(db)
+        finally:
+            await db.close()
+        _TEMPLATE["sqlite"] = str(path)
+    return Path(_TEMPLATE["sqlite"])
+
+
+async def _pg_template(admin: asyncpg.Connection) -> str:
+    """A migrated PostgreSQL database to clone, named after the migration head."""
+    if "postgresql" not in _TEMPLATE:
+        name = f"ocpikit_template_{head_revision()}_{os.getpid()}"
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        db = Database.unpooled(f"{PG_HOST}/{name}")
+        try:
+            await upgrade(db)
+        finally:
+            await db.close()
+        _TEMPLATE["postgresql"] = name
+    return _TEMPLATE["postgresql"]
+
+
 class Databases:
-    """Creates databases for a test and drops them afterwards."""
+    """Creates databases for a test and drops them afterwards.
+
+    Each new database is a copy of one migrated at the start of the run (a file copy on
+    SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL): migrating every test's database
+    would cost more than most tests. ``fresh=True`` gives an empty, unmigrated database.
+    """
 
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
         self.created: list[str] = []
 
-    async def new(self) -> str:
+    async def new(self, *, fresh: bool = False) -> str:
         if BACKEND == "sqlite":
-            return f"sqlite:///{self.tmp_path / f'node-{uuid.uuid4().hex[:8]}.db'}"
+            path = self.tmp_path / f"node-{uuid.uuid4().hex[:8]}.db"
+            if not fresh:
+                shutil.copyfile(await _sqlite_template(), path)
+            return f"sqlite:///{path}"
         name = f"ocpikit_t_{uuid.uuid4().hex[:12]}"
         admin = await _pg_admin()
         try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
+            if fresh:
+                await admin.execute(f'CREATE DATABASE "{name}"')
+            else:
+                template = await _pg_template(admin)
+                await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         finally:
             await admin.close()
         self.created.append(name)
@@ -83,7 +128,8 @@ async def initialise(url: str, base_url: str, parties: list[tuple[str, str, str]
     """What `ocpikit init` does: schema, base URL, local parties."""
     db = Database.unpooled(url)
     try:
-        await upgrade(db)
+        if await current_revision(db) != head_revision():
+            await upgrade(db)
         async with db.transaction() as conn:
             await ConfigRepository(conn).set("base_url", base_url)
             for cc, pid, role in parties:
@@ -141,6 +187,21 @@ class Pair:
         }
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, stopping as soon as asked (its own loop checks every 0.1 s)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.stop_event = asyncio.Event()
+
+    async def main_loop(self) -> None:
+        await self.stop_event.wait()
+
+    def stop(self) -> None:
+        self.should_exit = True
+        self.stop_event.set()
+
+
 @asynccontextmanager
 async def running_node(
     database_url: str,
@@ -149,15 +210,22 @@ async def running_node(
     interfaces: list[Interface] | None = None,
     **settings: object,
 ) -> AsyncIterator[RunningNode]:
-    """An ocpikit node served by uvicorn on a loopback port, in this event loop."""
-    port = free_port()
+    """An ocpikit node served by uvicorn on a loopback port, in this event loop.
+
+    The listening socket is bound here and handed to uvicorn, so that no other process (tests
+    run in parallel) can take the port between choosing and binding it.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     await initialise(database_url, base, parties)
     settings.setdefault("sync_interval", 0)  # no pull at a random moment of a test
     app = create_app(Settings(database_url=database_url, **settings), interfaces=interfaces)  # type: ignore[arg-type]
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
+    server = _Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     for _ in range(200):
         if server.started:
             break
@@ -171,6 +239,7 @@ async def running_node(
     finally:
         await client.aclose()
         await db.close()
-        server.should_exit = True
+        server.stop()
         with suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, timeout=10)
+        sock.close()

@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from ocpikit.chargepoints.runner import start_chargepoints
+from ocpikit.client.http import http_client
 from ocpikit.config import Settings
 from ocpikit.errors import OcpiError
 from ocpikit.modules import registry
@@ -129,7 +129,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await load_node(node)
-        node.http = httpx.AsyncClient(timeout=settings.peer_timeout)
+        node.http = http_client(timeout=settings.peer_timeout)
         registry.mount(app, node, interfaces)
         chargepoints = await start_chargepoints(app, node)
         webhooks = await start_webhooks(settings, db)

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from ocpikit.client.http import http_client
 from ocpikit.config import Settings
 from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import LocalParty
@@ -40,7 +41,7 @@ class Node:
     # version -> list of {"identifier", "role", "url"} actually mounted for that version
     endpoints: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     # One pooled client for calls made inside requests (the handshake callback).
-    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10.0))
+    http: httpx.AsyncClient = field(default_factory=http_client)
 
     @property
     def versions_url(self) -> str:

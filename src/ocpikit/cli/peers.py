@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import httpx
 import orjson
 import typer
 from rich.table import Table
 
 from ocpikit.cli.common import DatabaseOption, fail, run, stderr, stdout, with_database
+from ocpikit.client.http import http_client
 from ocpikit.modules.credentials.service import (
     HandshakeError,
     register_with_peer,
@@ -37,7 +37,7 @@ def register(
     """Run the credentials handshake as the initiating party (our node must be serving)."""
 
     async def action(db: Database) -> Peer:
-        async with httpx.AsyncClient(timeout=timeout) as client:
+        async with http_client(timeout=timeout) as client:
             try:
                 return await register_with_peer(
                     db, client, versions_url=versions_url, token_a=token
@@ -110,7 +110,7 @@ def update(
             found = await PeerRepository(conn).find(peer)
         if found is None:
             fail(f"no registered peer {peer!r}: see `ocpikit peer list`")
-        async with httpx.AsyncClient(timeout=30.0) as client:
+        async with http_client(timeout=30.0) as client:
             try:
                 return await update_with_peer(db, client, found)
             except HandshakeError as exc:
@@ -135,7 +135,7 @@ def unregister(
             found = await PeerRepository(conn).find(peer)
         if found is None:
             fail(f"no registered peer {peer!r}: see `ocpikit peer list`")
-        async with httpx.AsyncClient(timeout=30.0) as client:
+        async with http_client(timeout=30.0) as client:
             return found, await unregister_peer(db, client, found)
 
     found, warning = run(with_database(database, action))

@@ -7,6 +7,8 @@ OCPI error code), so that the CLI and the logs can show it as it is.
 
 from __future__ import annotations
 
+import functools
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +19,21 @@ import orjson
 from ocpikit.errors import PeerError
 from ocpikit.transport.auth import authorization_header
 
-__all__ = ["OcpiReply", "PeerHttp", "call", "decode_reply"]
+__all__ = ["OcpiReply", "PeerHttp", "call", "decode_reply", "http_client", "tls_context"]
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS context every peer client of this process shares."""
+    # Loading the CA bundle costs ~30 ms; every client of the process shares one context.
+    return httpx.create_ssl_context()
+
+
+def http_client(
+    *, timeout: float | httpx.Timeout = 10.0, limits: httpx.Limits | None = None
+) -> httpx.AsyncClient:
+    """A pooled async HTTP client for calls to peers (shared TLS context)."""
+    return httpx.AsyncClient(timeout=timeout, limits=limits or httpx.Limits(), verify=tls_context())
 
 
 @dataclass(frozen=True, slots=True)

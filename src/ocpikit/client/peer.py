@@ -23,7 +23,7 @@ import httpx
 import orjson
 from pydantic import BaseModel
 
-from ocpikit.client.http import OcpiReply, decode_reply
+from ocpikit.client.http import OcpiReply, decode_reply, tls_context
 from ocpikit.client.paging import PageCursor, parse_int_header, parse_next_link
 from ocpikit.client.retry import RetryPolicy
 from ocpikit.client.tolerant import Checked, check, identity_of
@@ -149,7 +149,7 @@ class PeerClient:
             max_keepalive_connections=self.options.max_connections,
         )
         self.http = httpx.AsyncClient(
-            timeout=self.options.timeout(), limits=limits, transport=transport
+            timeout=self.options.timeout(), limits=limits, transport=transport, verify=tls_context()
         )
 
     async def __aenter__(self) -> Self:

@@ -35,7 +35,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased
 
-from ocpikit.client.http import call
+from ocpikit.client.http import call, http_client
 from ocpikit.errors import PeerError
 from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import Peer, PeerRepository
@@ -139,7 +139,7 @@ class PushWorker:
         self.lock_seconds = lock_seconds
         self.poll_interval = poll_interval
         self.name = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
-        self.client = httpx.AsyncClient(
+        self.client = http_client(
             timeout=timeout, limits=httpx.Limits(max_connections=concurrency * 2)
         )
         self.delivered = 0
