@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ocpikit.cli import data, node, peers, prices, sync, tokens, worker
+from ocpikit.cli import data, demo, node, peers, prices, sync, tokens, worker
 from ocpikit.cli import price as price_cli
 
 __all__ = ["app", "main"]
@@ -24,6 +24,7 @@ app.command("export")(data.export)
 app.command("price")(price_cli.price_command)
 app.command("sync")(sync.sync)
 app.command("compare")(prices.compare)
+app.command("demo")(demo.demo)
 app.add_typer(tokens.app, name="token")
 app.add_typer(peers.app, name="peer")
 
