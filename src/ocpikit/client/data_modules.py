@@ -8,6 +8,7 @@ client info.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -43,6 +44,8 @@ __all__ = ["LIST_MODELS", "DataModules", "parse_reply", "path_of"]
 
 M = TypeVar("M", bound=BaseModel)
 
+log = logging.getLogger("ocpikit.client")
+
 _ID = ("country_code", "party_id", "id", "last_updated")
 
 # Module -> (wire model of its list, fields that must be valid as sent).
@@ -64,6 +67,17 @@ def path_of(*parts: str) -> str:
 
 
 def parse_reply(model: type[M], data: Any, url: str) -> M:
+    """The envelope's ``data`` as ``model``.
+
+    A one-object list where one object is expected is unwrapped (extrawest-ocpi answers a
+    GET of one Location, EVSE or Connector with ``[{...}]``).
+
+    Raises:
+        PeerError: when ``data`` is not a valid ``model``.
+    """
+    if isinstance(data, list) and len(data) == 1 and isinstance(data[0], dict):
+        log.info("%s answered a list of one %s; reading the object", url, model.__name__)
+        data = data[0]
     try:
         return model.model_validate(data)
     except ValidationError as exc:

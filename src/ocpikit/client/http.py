@@ -157,7 +157,19 @@ class PeerHttp:
                 raise
             self._probe = False
             other = "plain" if self.encoding == "base64" else "base64"
-            reply = await call(self.client, method, url, token=self.token, encoding=other, **kwargs)
+            try:
+                reply = await call(
+                    self.client, method, url, token=self.token, encoding=other, **kwargs
+                )
+            except PeerError as retry:
+                # Both refused: keep the 401 first (some servers answer the other encoding
+                # with a generic 3000 error, which would hide that the token is unknown).
+                raise PeerError(
+                    f"{exc.message} (and with a {other} token: {retry.message})",
+                    url=exc.url,
+                    http_status=exc.http_status,
+                    status_code=exc.status_code,
+                ) from retry
             self.encoding = other
         self._probe = False
         return reply

@@ -9,7 +9,10 @@ after each page which URL comes next, and falls back to ``offset``/``limit`` of 
 - it points to another host (our token is never sent anywhere but the peer's endpoint);
 - it repeats a URL already fetched, or does not move ``offset`` forward (a loop);
 - it jumps further than the objects received (a server returning fewer objects than its
-  ``limit`` but linking to ``offset + limit`` would make us miss objects).
+  ``limit`` but linking to ``offset + limit`` would make us miss objects);
+- fetching it fails with an answer from the server (extrawest-ocpi formats Python enums and
+  unset filters into its Link: ``.../VersionNumber.v_2_2_1/...?date_from=None``): that page
+  is fetched again by offset/limit (:meth:`PageCursor.link_failed`).
 
 A relative ``Link`` is resolved against the URL of the page. When ``X-Total-Count`` shrinks
 while crawling, the next page starts that many objects earlier (the spec's NOTE advises
@@ -83,6 +86,8 @@ class PageCursor:
     pages: int = 0
     total: int | None = None
     quirks: list[str] = field(default_factory=list)
+    from_link: bool = False
+    _expected: int = 0
     _visited: set[str] = field(default_factory=set)
     _previous_ids: tuple[Any, ...] | None = None
 
@@ -132,6 +137,7 @@ class PageCursor:
         self._visited.add(str(fetched))
         self.pages += 1
         expected = self.offset + received
+        self._expected, self.from_link = expected, False
         shrink = 0
         if total is not None and self.total is not None and total < self.total:
             shrink = self.total - total
@@ -151,12 +157,29 @@ class PageCursor:
             more = received > 0 or (total is not None and expected < total)
             if problem is None and not shrink and more:
                 self.offset = _offset_of(target) or expected
+                self.from_link = True
                 return target
             if problem is not None:
                 self._quirk(problem)
         elif total is not None and expected < total and received:
             self._quirk("it sent no Link although X-Total-Count says more follow; using offset")
         return self._fallback(expected, received, total, shrink)
+
+    def link_failed(self, failed: httpx.URL, reason: str) -> httpx.URL | None:
+        """After fetching the page a ``Link`` pointed to failed: the same page by offset/limit.
+
+        Returns None when ``failed`` did not come from a Link (the error stands).
+        """
+        if not self.from_link:
+            return None
+        self.from_link = False
+        self._visited.add(str(failed))
+        self._quirk(f"following its Link failed ({reason}); using offset/limit")
+        url = self._own_url(self._expected)
+        if str(url) in self._visited:
+            return None
+        self.offset = self._expected
+        return url
 
     def _fallback(
         self, expected: int, received: int, total: int | None, shrink: int

@@ -172,7 +172,17 @@ class PeerClient:
         return self.peer.endpoint(module, role) is not None
 
     def endpoint(self, module: str, role: str) -> str:
-        """The URL of the peer's ``module`` interface in ``role``.
+        """The URL of the peer's ``module`` interface in ``role``, to append ``/{id}...`` to.
+
+        Raises:
+            ModuleNotOffered: when the peer's version details do not list it.
+        """
+        return self.published_url(module, role).rstrip("/")
+
+    def published_url(self, module: str, role: str) -> str:
+        """The URL exactly as the peer's version details give it (a list is GET there).
+
+        Some servers publish it with a trailing ``/`` and redirect the URL without it.
 
         Raises:
             ModuleNotOffered: when the peer's version details do not list it.
@@ -183,7 +193,7 @@ class PeerClient:
                 f"peer {self.peer.name} offers no {module} {role} interface",
                 url=self.peer.version_url or self.peer.versions_url,
             )
-        return url.rstrip("/")
+        return url
 
     def parties(self, module: str, role: str) -> tuple[Party | None, Party | None]:
         """(our party, the peer's party) of a call to the peer's ``module`` ``role`` interface."""
@@ -280,7 +290,7 @@ class PeerClient:
             filters["date_from"] = wire_datetime(date_from)
         if date_to is not None:
             filters["date_to"] = wire_datetime(date_to)
-        endpoint = self.endpoint(module, "SENDER")
+        endpoint = self.published_url(module, "SENDER")
         if cursor is None:
             cursor = PageCursor(endpoint)
         cursor.endpoint, cursor.filters, cursor.limit = endpoint, filters, page_size
@@ -288,9 +298,17 @@ class PeerClient:
         correlation_id = str(uuid.uuid4())
         url: httpx.URL | None = cursor.first()
         while url is not None:
-            reply = await self.request(
-                "GET", url, from_party=ours, to_party=theirs, correlation_id=correlation_id
-            )
+            try:
+                reply = await self.request(
+                    "GET", url, from_party=ours, to_party=theirs, correlation_id=correlation_id
+                )
+            except PeerError as exc:
+                # A server that answered (not one that is down) may have sent a broken Link.
+                instead = cursor.link_failed(url, exc.message) if exc.http_status else None
+                if instead is None:
+                    raise
+                url = instead
+                continue
             data = reply.data if reply.data is not None else []
             if not isinstance(data, list):
                 raise PeerError(
