@@ -122,3 +122,34 @@ def test_unknown_kind_fails(db_url: str):
     result = runner.invoke(app, ["export", "widgets", "--database", db_url])
     assert result.exit_code != 0
     assert "unknown kind" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("kind", "make", "party"),
+    [
+        ("tariffs", lambda i: factories.tariff(f"T{i}"), "NL:CPO"),
+        ("sessions", lambda i: factories.session(f"S{i}"), "NL:CPO"),
+        ("cdrs", lambda i: factories.cdr(f"C{i}"), "NL:CPO"),
+        ("tokens", lambda i: factories.token(f"U{i}", cc="NL", pid="CPO"), "NL:CPO"),
+    ],
+)
+def test_every_kind_loads_and_exports(db_url: str, tmp_path: Path, kind: str, make, party: str):
+    objs = [make(i) for i in range(2)]
+    file = tmp_path / f"{kind}.json"
+    file.write_text(json.dumps(objs))
+    result = runner.invoke(app, ["load", kind, str(file), "--database", db_url, "--party", party])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["export", kind, "--database", db_url, "--party", party])
+    exported = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert len(exported) == 2
+    assert [e["last_updated"] for e in exported] == [o["last_updated"] for o in objs]
+
+
+def test_loading_a_cdr_twice_is_refused_whole(db_url: str, tmp_path: Path):
+    file = tmp_path / "cdrs.json"
+    file.write_text(json.dumps([factories.cdr("C1")]))
+    args = ["load", "cdrs", str(file), "--database", db_url, "--party", "NL:CPO"]
+    assert runner.invoke(app, args).exit_code == 0
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert "immutable" in result.stderr

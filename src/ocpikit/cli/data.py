@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 
 from ocpikit.cli.common import DatabaseOption, fail, run, stdout, with_database
+from ocpikit.errors import OcpiError
 from ocpikit.modules.kinds import KINDS, Kind
 from ocpikit.storage.db import Database
 from ocpikit.storage.objects import ListQuery, ObjectStore
@@ -107,8 +108,11 @@ def load(
             fail(f"{owner[0]}:{owner[1]} is not a local party of this node (see `ocpikit init`)")
         counts = {"created": 0, "updated": 0, "stale": 0}
         async with db.transaction() as conn:
-            for obj in objects:
-                result = await selected.store_local(conn, obj, allow_older=True)
+            for index, obj in enumerate(objects):
+                try:
+                    result = await selected.store_local(conn, obj, allow_older=True)
+                except OcpiError as exc:  # rolled back with the transaction
+                    fail(f"object {index}: {exc.message}; nothing was stored")
                 counts[result.outcome] += 1
         return counts
 

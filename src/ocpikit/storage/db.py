@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -45,12 +45,26 @@ def is_sqlite(url: str | URL) -> bool:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is turned off: _sqlite_begin issues it, so that write
+    # transactions take SQLite's write lock up front (BEGIN IMMEDIATE) and wait for it
+    # (busy_timeout) instead of failing when another writer committed since their first read.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get("ocpikit_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _sqlite_events(engine: AsyncEngine) -> None:
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
 
 
 class Database:
@@ -72,7 +86,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(target, **kwargs)
         self.reader: InlineReader | None = None
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            _sqlite_events(self.engine)
             self.reader = InlineReader(target)
 
     @classmethod
@@ -85,14 +99,19 @@ class Database:
         db.engine = create_async_engine(target, poolclass=NullPool)
         db.reader = None
         if db.is_sqlite:
-            event.listen(db.engine.sync_engine, "connect", _sqlite_pragmas)
+            _sqlite_events(db.engine)
         return db
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A connection inside one transaction: committed on success, rolled back on error."""
-        async with self.engine.begin() as conn:
-            yield conn
+        """A connection inside one transaction: committed on success, rolled back on error.
+
+        On SQLite it is a write transaction from its first statement (BEGIN IMMEDIATE).
+        """
+        async with self.engine.connect() as conn:
+            await conn.execution_options(ocpikit_write=True)
+            async with conn.begin():
+                yield conn
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -85,7 +86,11 @@ class StoredObject:
 
 @dataclass(frozen=True, slots=True)
 class WriteResult:
-    """What a write did: ``created``, ``updated`` or ``stale`` (older than what we hold)."""
+    """What a write did.
+
+    ``created``, ``updated``, ``stale`` (older than what we hold, nothing written) or
+    ``exists`` (``create_only`` found the object already there, nothing written).
+    """
 
     outcome: str
     row_id: int
@@ -247,12 +252,18 @@ class ObjectStore:
         audience: tuple[str, str] | None = None,
         published: bool = True,
         allow_older: bool = False,
+        create_only: bool = False,
     ) -> WriteResult:
         """Create or replace an object.
 
         An update whose ``last_updated`` is older than the stored one does not overwrite it
         (X-07: out-of-order updates); it reports ``stale``. ``allow_older`` lifts that for
-        the owner's own corrections.
+        the owner's own corrections. With ``create_only`` an existing object is never
+        changed and the outcome is ``exists`` (immutable objects: CDRs).
+
+        Two writers creating the same object at once (a push crossing a pull, a retried
+        POST) do not fail: the insert runs in a savepoint, and the loser of the race
+        continues as an update of the winner's row.
         """
         text = data.decode() if isinstance(data, bytes) else data
         now = datetime.now(UTC)
@@ -273,20 +284,32 @@ class ObjectStore:
         ).first()
         if existing is None:
             k = key.normalised()
-            result = await self.conn.execute(
-                insert(objects)
-                .values(
-                    module=k.module,
-                    country_code=k.country_code,
-                    party_id=k.party_id,
-                    object_id=k.object_id,
-                    object_type=k.object_type,
-                    created_at=now,
-                    **values,
-                )
-                .returning(objects.c.id)
-            )
-            return WriteResult("created", int(result.scalar_one()))
+            try:
+                async with self.conn.begin_nested():
+                    result = await self.conn.execute(
+                        insert(objects)
+                        .values(
+                            module=k.module,
+                            country_code=k.country_code,
+                            party_id=k.party_id,
+                            object_id=k.object_id,
+                            object_type=k.object_type,
+                            created_at=now,
+                            **values,
+                        )
+                        .returning(objects.c.id)
+                    )
+                    return WriteResult("created", int(result.scalar_one()))
+            except IntegrityError:
+                existing = (
+                    await self.conn.execute(
+                        select(objects.c.id, objects.c.last_updated).where(_key_clause(key))
+                    )
+                ).first()
+                if existing is None:
+                    raise
+        if create_only:
+            return WriteResult("exists", existing.id)
         if not allow_older and _aware(existing.last_updated) > last_updated:
             return WriteResult("stale", existing.id)
         await self.conn.execute(update(objects).where(objects.c.id == existing.id).values(**values))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.errors import InvalidParameters, NotFound
 from ocpikit.modules.common import require_owner, validate_merged
@@ -41,6 +42,7 @@ __all__ = [
     "get_received",
     "receive_post",
     "save_local",
+    "store_local",
 ]
 
 MODULE = "cdrs"
@@ -70,22 +72,31 @@ async def save_local(db: Database, cdr: CDR) -> WriteResult:
         InvalidParameters: when a CDR with this id is already stored (CDRs are immutable; a
             correction is a Credit CDR with a new id).
     """
-    key = cdr_key(cdr)
     async with db.transaction() as conn:
-        store = ObjectStore(conn)
-        if await store.get(key) is not None:
-            raise InvalidParameters(
-                f"CDR {cdr.id!r} already exists; CDRs are immutable, send a Credit CDR instead"
-            )
-        result = await store.put(
-            key,
-            cdr.to_json_bytes(),
-            last_updated=cdr.last_updated,
-            is_local=True,
-            audience=audience_of(cdr),
+        return await store_local(conn, cdr)
+
+
+async def store_local(conn: AsyncConnection, cdr: CDR, *, allow_older: bool = False) -> WriteResult:
+    """:func:`save_local` inside the caller's transaction (``ocpikit load``).
+
+    ``allow_older`` is accepted for symmetry with the other kinds and has no effect: a CDR
+    is never replaced.
+    """
+    key = cdr_key(cdr)
+    result = await ObjectStore(conn).put(
+        key,
+        cdr.to_json_bytes(),
+        last_updated=cdr.last_updated,
+        is_local=True,
+        audience=audience_of(cdr),
+        create_only=True,
+    )
+    if result.outcome == "exists":
+        raise InvalidParameters(
+            f"CDR {cdr.id!r} already exists; CDRs are immutable, send a Credit CDR instead"
         )
-        await Outbox(conn).publish(Push(key, "POST", "", cdr.to_wire(), audience=audience_of(cdr)))
-        return result
+    await Outbox(conn).publish(Push(key, "POST", "", cdr.to_wire(), audience=audience_of(cdr)))
+    return result
 
 
 async def receive_post(db: Database, caller: Caller, body: Any) -> Received:
@@ -102,8 +113,18 @@ async def receive_post(db: Database, caller: Caller, body: Any) -> Received:
     data = cdr.to_json_bytes()
     async with db.transaction() as conn:
         store = ObjectStore(conn)
-        stored = await store.get(key)
-        if stored is not None:
+        written = await store.put(
+            key,
+            data,
+            last_updated=cdr.last_updated,
+            is_local=False,
+            peer_id=caller.peer.id,
+            audience=audience_of(cdr),
+            create_only=True,
+        )
+        if written.outcome == "exists":
+            stored = await store.get(key)
+            assert stored is not None
             if stored.is_local:
                 raise NotFound(f"{cdr.country_code}/{cdr.party_id} is not one of your parties")
             if stored.parsed() != orjson.loads(data):
@@ -112,14 +133,6 @@ async def receive_post(db: Database, caller: Caller, body: Any) -> Received:
                     " immutable, send a Credit CDR with a new id instead"
                 )
             return Received(cdr, created=False)
-        await store.put(
-            key,
-            data,
-            last_updated=cdr.last_updated,
-            is_local=False,
-            peer_id=caller.peer.id,
-            audience=audience_of(cdr),
-        )
         await EventLog(conn).append(
             "cdr.created",
             MODULE,

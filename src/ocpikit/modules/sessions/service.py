@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from ocpikit.errors import NotFound
 from ocpikit.modules.common import merge_patch, require_owner, require_same_key, validate_merged
 from ocpikit.protocol.v221.sessions import Session, SessionPatch
@@ -32,6 +34,7 @@ __all__ = [
     "receive_patch",
     "receive_put",
     "save_local",
+    "store_local",
     "session_key",
 ]
 
@@ -80,11 +83,13 @@ async def _store(
     *,
     is_local: bool,
     peer_id: int | None,
+    allow_older: bool = False,
 ) -> WriteResult:
     result = await store.put(
         key,
         session.to_json_bytes(),
         last_updated=session.last_updated,
+        allow_older=allow_older,
         is_local=is_local,
         peer_id=peer_id,
         audience=audience_of(session),
@@ -109,13 +114,22 @@ async def save_local(db: Database, session: Session) -> WriteResult:
     in the same transaction. An update older than the stored session is not stored nor
     pushed (outcome ``stale``).
     """
-    key = session_key(session)
     async with db.transaction() as conn:
-        result = await _store(ObjectStore(conn), key, session, is_local=True, peer_id=None)
-        if result.outcome != "stale":
-            push = Push(key, "PUT", _path(key), session.to_wire(), audience=audience_of(session))
-            await Outbox(conn).publish(push)
-        return result
+        return await store_local(conn, session)
+
+
+async def store_local(
+    conn: AsyncConnection, session: Session, *, allow_older: bool = False
+) -> WriteResult:
+    """:func:`save_local` inside the caller's transaction (``ocpikit load``)."""
+    key = session_key(session)
+    result = await _store(
+        ObjectStore(conn), key, session, is_local=True, peer_id=None, allow_older=allow_older
+    )
+    if result.outcome != "stale":
+        push = Push(key, "PUT", _path(key), session.to_wire(), audience=audience_of(session))
+        await Outbox(conn).publish(push)
+    return result
 
 
 async def patch_local(db: Database, key: ObjectKey, patch: SessionPatch) -> WriteResult | None:

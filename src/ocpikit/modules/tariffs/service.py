@@ -41,6 +41,7 @@ __all__ = [
     "receive_delete",
     "receive_put",
     "save_local",
+    "store_local",
 ]
 
 MODULE = "tariffs"
@@ -88,18 +89,25 @@ async def save_local(db: Database, tariff: Tariff, *, allow_older: bool = False)
     queued for every peer with a Tariffs Receiver, in the same transaction. A write older than
     the stored tariff is not stored (``stale``) unless ``allow_older``, and then not pushed.
     """
-    key = key_of(tariff.country_code, tariff.party_id, tariff.id)
     async with db.transaction() as conn:
-        result = await ObjectStore(conn).put(
-            key,
-            tariff.to_json_bytes(),
-            last_updated=tariff.last_updated,
-            is_local=True,
-            allow_older=allow_older,
-        )
-        if result.outcome != "stale":
-            await Outbox(conn).publish(Push(key, "PUT", _path(key), tariff.to_wire()))
-        return result
+        return await store_local(conn, tariff, allow_older=allow_older)
+
+
+async def store_local(
+    conn: AsyncConnection, tariff: Tariff, *, allow_older: bool = False
+) -> WriteResult:
+    """:func:`save_local` inside the caller's transaction (``ocpikit load``)."""
+    key = key_of(tariff.country_code, tariff.party_id, tariff.id)
+    result = await ObjectStore(conn).put(
+        key,
+        tariff.to_json_bytes(),
+        last_updated=tariff.last_updated,
+        is_local=True,
+        allow_older=allow_older,
+    )
+    if result.outcome != "stale":
+        await Outbox(conn).publish(Push(key, "PUT", _path(key), tariff.to_wire()))
+    return result
 
 
 async def delete_local(db: Database, key: ObjectKey) -> bool:

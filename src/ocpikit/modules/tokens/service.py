@@ -44,6 +44,7 @@ __all__ = [
     "receive_patch",
     "receive_put",
     "save_local",
+    "store_local",
 ]
 
 MODULE = "tokens"
@@ -127,18 +128,25 @@ async def save_local(db: Database, token: Token, *, allow_older: bool = False) -
     Receiver in the same transaction; a stale write (older ``last_updated``) is neither stored
     nor pushed unless ``allow_older``.
     """
-    key = key_of(token.country_code, token.party_id, token.uid, token.type)
     async with db.transaction() as conn:
-        result = await ObjectStore(conn).put(
-            key,
-            token.to_json_bytes(),
-            last_updated=token.last_updated,
-            is_local=True,
-            allow_older=allow_older,
-        )
-        if result.outcome != "stale":
-            await Outbox(conn).publish(Push(key, "PUT", _path(key), token.to_wire()))
-        return result
+        return await store_local(conn, token, allow_older=allow_older)
+
+
+async def store_local(
+    conn: AsyncConnection, token: Token, *, allow_older: bool = False
+) -> WriteResult:
+    """:func:`save_local` inside the caller's transaction (``ocpikit load``)."""
+    key = key_of(token.country_code, token.party_id, token.uid, token.type)
+    result = await ObjectStore(conn).put(
+        key,
+        token.to_json_bytes(),
+        last_updated=token.last_updated,
+        is_local=True,
+        allow_older=allow_older,
+    )
+    if result.outcome != "stale":
+        await Outbox(conn).publish(Push(key, "PUT", _path(key), token.to_wire()))
+    return result
 
 
 async def patch_local(db: Database, key: ObjectKey, patch: TokenPatch) -> WriteResult:
