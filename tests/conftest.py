@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from ocpikit.modules.credentials.service import register_with_peer
-from tests.support import BACKEND, Databases, Pair, RunningNode, running_node
+from tests.support import (
+    BACKEND,
+    Databases,
+    Pair,
+    RunningNode,
+    drop_pooled_databases,
+    running_node,
+)
 
 
 def pytest_report_header() -> str:
     return f"ocpikit database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """PostgreSQL test databases are pooled per process; drop them when the run ends."""
+    yield
+    if BACKEND == "postgresql":
+        asyncio.run(drop_pooled_databases())
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from ocpikit.modules.registry import Interface
 from ocpikit.storage.db import Database
 from ocpikit.storage.migrate import current_revision, head_revision, upgrade
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository, TokenRepository
+from ocpikit.storage.schema import metadata
 from ocpikit.transport.auth import authorization_header
 
 PG_HOST = os.environ.get("OCPIKIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -82,17 +83,55 @@ async def _pg_template(admin: asyncpg.Connection) -> str:
     return _TEMPLATE["postgresql"]
 
 
-class Databases:
-    """Creates databases for a test and drops them afterwards.
+_PG_FREE: list[str] = []  # migrated databases of this process, emptied, ready for reuse
+_PG_ALL: list[str] = []
 
-    Each new database is a copy of one migrated at the start of the run (a file copy on
-    SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL): migrating every test's database
-    would cost more than most tests. ``fresh=True`` gives an empty, unmigrated database.
+
+async def _pg_reset(name: str) -> bool:
+    """Empty every table of a test database so the next test can use it; False if it can't."""
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    try:
+        conn = await asyncpg.connect(f"{PG_HOST}/{name}", timeout=5)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    try:
+        await conn.execute("SET lock_timeout = '5s'")
+        await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        return True
+    except asyncpg.PostgresError:
+        return False
+    finally:
+        await conn.close()
+
+
+async def drop_pooled_databases() -> None:
+    """Drop the PostgreSQL databases this process created (end of the test session)."""
+    if not _PG_ALL:
+        return
+    admin = await _pg_admin()
+    try:
+        for name in [*_PG_ALL, _TEMPLATE.get("postgresql")]:
+            if name:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+    _PG_ALL.clear()
+    _PG_FREE.clear()
+
+
+class Databases:
+    """Databases for one test, each with the migrated schema and no rows.
+
+    SQLite: a copy of a file migrated once per process. PostgreSQL: databases cloned from a
+    migrated template (``CREATE DATABASE ... TEMPLATE``) and, after the test, emptied with
+    TRUNCATE and reused, since creating a database costs more than most tests.
+    ``fresh=True`` gives an empty, unmigrated database.
     """
 
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
         self.created: list[str] = []
+        self.fresh: list[str] = []
 
     async def new(self, *, fresh: bool = False) -> str:
         if BACKEND == "sqlite":
@@ -100,6 +139,10 @@ class Databases:
             if not fresh:
                 shutil.copyfile(await _sqlite_template(), path)
             return f"sqlite:///{path}"
+        if not fresh and _PG_FREE:
+            name = _PG_FREE.pop()
+            self.created.append(name)
+            return f"{PG_HOST}/{name}"
         name = f"ocpikit_t_{uuid.uuid4().hex[:12]}"
         admin = await _pg_admin()
         try:
@@ -110,15 +153,27 @@ class Databases:
                 await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         finally:
             await admin.close()
-        self.created.append(name)
+        (self.fresh if fresh else self.created).append(name)
+        if not fresh:
+            _PG_ALL.append(name)
         return f"{PG_HOST}/{name}"
 
     async def drop_all(self) -> None:
-        if not self.created:
+        """Return the test's databases to the pool (emptied), or drop them."""
+        doomed = list(self.fresh)
+        for name in self.created:
+            if await _pg_reset(name):
+                _PG_FREE.append(name)
+            else:
+                doomed.append(name)
+                _PG_ALL.remove(name)
+        self.created.clear()
+        self.fresh.clear()
+        if not doomed:
             return
         admin = await _pg_admin()
         try:
-            for name in self.created:
+            for name in doomed:
                 await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
