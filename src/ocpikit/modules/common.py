@@ -17,7 +17,8 @@ from starlette.requests import Request
 from ocpikit.errors import InvalidParameters, NotFound
 from ocpikit.node import Node
 from ocpikit.protocol.v221.common import OcpiPatch
-from ocpikit.storage.objects import ListQuery, ObjectStore
+from ocpikit.storage.db import Database
+from ocpikit.storage.objects import ListQuery, ObjectKey, ObjectStore
 from ocpikit.transport.body import describe_validation_error
 from ocpikit.transport.envelope import OcpiResponse, json_array, ok
 from ocpikit.transport.headers import routing_headers
@@ -26,6 +27,7 @@ from ocpikit.transport.security import Caller
 
 __all__ = [
     "merge_patch",
+    "read_received",
     "require_owner",
     "require_same_key",
     "serve_object",
@@ -53,6 +55,21 @@ def require_owner(caller: Caller, country_code: str, party_id: str) -> None:
         raise NotFound(
             f"{country_code}/{party_id} is not one of your registered parties",
         )
+
+
+async def read_received(db: Database, caller: Caller, key: ObjectKey, what: str) -> str:
+    """A client-owned object the calling peer pushed to us, as stored JSON (Receiver GET).
+
+    Raises:
+        NotFound: 404 for a party the caller does not own, or an unknown object (ours
+            included: a Receiver interface never shows the node's own objects).
+    """
+    require_owner(caller, key.country_code, key.party_id)
+    async with db.connect() as conn:
+        stored = await ObjectStore(conn).get(key)
+    if stored is None or stored.is_local:
+        raise NotFound(f"Unknown {what} {key.object_id!r}")
+    return stored.data
 
 
 def require_same_key(url: dict[str, str], body: dict[str, Any]) -> None:

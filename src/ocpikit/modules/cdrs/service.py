@@ -25,7 +25,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.errors import InvalidParameters, NotFound
-from ocpikit.modules.common import require_owner, validate_merged
+from ocpikit.modules.common import read_received, require_owner, validate_merged
 from ocpikit.pricing import service as pricing
 from ocpikit.protocol.v221.cdrs import CDR
 from ocpikit.storage.db import Database
@@ -159,9 +159,4 @@ def _event_data(cdr: CDR) -> dict[str, Any]:
 
 async def get_received(db: Database, caller: Caller, key: ObjectKey) -> str:
     """A CDR a CPO peer POSTed to us (the URL we gave in ``Location``); owner only."""
-    require_owner(caller, key.country_code, key.party_id)
-    async with db.connect() as conn:
-        stored = await ObjectStore(conn).get(key)
-    if stored is None or stored.is_local:
-        raise NotFound(f"Unknown CDR {key.object_id!r}")
-    return stored.data
+    return await read_received(db, caller, key, "CDR")

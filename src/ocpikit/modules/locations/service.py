@@ -17,7 +17,13 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.errors import InvalidParameters, NotFound
-from ocpikit.modules.common import merge_patch, require_owner, require_same_key, validate_merged
+from ocpikit.modules.common import (
+    merge_patch,
+    read_received,
+    require_owner,
+    require_same_key,
+    validate_merged,
+)
 from ocpikit.modules.locations import tree
 from ocpikit.protocol.v221.locations import (
     EVSE,
@@ -185,12 +191,8 @@ async def get_received(
     connector_id: str | None = None,
 ) -> bytes:
     """A location a peer pushed to us, as stored (Receiver GET)."""
-    require_owner(caller, key.country_code, key.party_id)
-    async with db.connect() as conn:
-        stored = await ObjectStore(conn).get(key)
-    if stored is None or stored.is_local:
-        raise NotFound(f"Unknown location {key.object_id!r}")
-    return select_level(stored.data, evse_uid, connector_id)
+    data = await read_received(db, caller, key, "location")
+    return select_level(data, evse_uid, connector_id)
 
 
 async def receive_put(

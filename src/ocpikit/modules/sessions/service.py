@@ -17,7 +17,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.errors import NotFound
-from ocpikit.modules.common import merge_patch, require_owner, require_same_key, validate_merged
+from ocpikit.modules.common import (
+    merge_patch,
+    read_received,
+    require_owner,
+    require_same_key,
+    validate_merged,
+)
 from ocpikit.protocol.v221.sessions import Session, SessionPatch
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
@@ -163,12 +169,7 @@ async def patch_local(db: Database, key: ObjectKey, patch: SessionPatch) -> Writ
 
 async def get_received(db: Database, caller: Caller, key: ObjectKey) -> str:
     """A session a CPO peer pushed to us, as stored (Receiver GET)."""
-    require_owner(caller, key.country_code, key.party_id)
-    async with db.connect() as conn:
-        stored = await ObjectStore(conn).get(key)
-    if stored is None or stored.is_local:
-        raise NotFound(f"Unknown session {key.object_id!r}")
-    return stored.data
+    return await read_received(db, caller, key, "session")
 
 
 def _url_ids(key: ObjectKey) -> dict[str, str]:

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.errors import InvalidParameters, NotFound
-from ocpikit.modules.common import require_owner, require_same_key
+from ocpikit.modules.common import read_received, require_owner, require_same_key
 from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
@@ -146,12 +146,7 @@ async def get_received(db: Database, caller: Caller, key: ObjectKey) -> str:
     Raises:
         NotFound: 404 for a party the caller does not own or an unknown tariff.
     """
-    require_owner(caller, key.country_code, key.party_id)
-    async with db.connect() as conn:
-        stored = await ObjectStore(conn).get(key)
-    if stored is None or stored.is_local:
-        raise NotFound(f"Unknown tariff {key.object_id!r}")
-    return stored.data
+    return await read_received(db, caller, key, "tariff")
 
 
 async def receive_put(db: Database, caller: Caller, key: ObjectKey, body: Any) -> WriteResult:

@@ -24,7 +24,13 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.errors import InvalidParameters, NotFound, UnknownToken
-from ocpikit.modules.common import merge_patch, require_owner, require_same_key, validate_merged
+from ocpikit.modules.common import (
+    merge_patch,
+    read_received,
+    require_owner,
+    require_same_key,
+    validate_merged,
+)
 from ocpikit.protocol.v221.tokens import Token, TokenPatch, TokenType
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
@@ -192,12 +198,7 @@ async def get_received(db: Database, caller: Caller, key: ObjectKey) -> str:
     Raises:
         NotFound: 404 for a party the caller does not own or an unknown token.
     """
-    require_owner(caller, key.country_code, key.party_id)
-    async with db.connect() as conn:
-        stored = await ObjectStore(conn).get(key)
-    if stored is None or stored.is_local:
-        raise NotFound(f"Unknown token {key.object_id!r} ({key.object_type})")
-    return stored.data
+    return await read_received(db, caller, key, "token")
 
 
 async def receive_put(
