@@ -457,5 +457,6 @@ async def test_pushed_session_flows_to_the_emsp_receiver(pair: Pair):
         content=row.body,
         headers={**pair.emsp_headers(), "Content-Type": "application/json"},
     )
-    assert r.status_code == 201
+    # 201, or 200 when the node's own push worker delivered the same PUT first.
+    assert r.status_code in (200, 201) and r.json()["status_code"] == 1000
     assert await stored(pair.emsp, "S1") == await stored(pair.cpo, "S1")
