@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -39,6 +40,35 @@ def rate_line(label: str, count: int, seconds: float, latencies: list[float], no
     return f"{label}: {count / seconds:.0f}/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms, {note})"
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MB.
+
+    ``VmHWM`` of ``/proc/self/status`` (Linux): the high-water mark of this process image only.
+    ``getrusage(RUSAGE_SELF).ru_maxrss`` is not used where ``/proc`` exists: after fork + exec it
+    keeps the parent's high-water mark, so a child started by a large parent reports the parent.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def rss_mb() -> float:
+    """This process's current resident set size in MB (``VmRSS``; NaN without ``/proc``)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -57,16 +87,25 @@ async def init_node(url: str, base_url: str, parties: list[tuple[str, str, str]]
 
 
 async def add_peer(
-    url: str, cc: str, pid: str, role: str, endpoints: list[dict[str, str]] | None = None
+    url: str,
+    cc: str,
+    pid: str,
+    role: str,
+    endpoints: list[dict[str, str]] | None = None,
+    *,
+    token_out: str = "unused",
 ) -> str:
-    """A registered peer, directly in the database; returns the token it calls us with."""
+    """A registered peer, directly in the database; returns the token it calls us with.
+
+    ``token_out`` is the token we call the peer with (the one the peer issued to us).
+    """
     db = Database.unpooled(url)
     async with db.transaction() as conn:
         repo = PeerRepository(conn)
         peer_id = await repo.create(
             status="REGISTERED",
             versions_url="http://127.0.0.1:9/versions",
-            token_out="unused",
+            token_out=token_out,
             token_encoding="base64",
         )
         await repo.update(peer_id, version="2.2.1", endpoints=endpoints or [])
