@@ -284,21 +284,26 @@ class ObjectStore:
         ).first()
         if existing is None:
             k = key.normalised()
+            stmt = (
+                insert(objects)
+                .values(
+                    module=k.module,
+                    country_code=k.country_code,
+                    party_id=k.party_id,
+                    object_id=k.object_id,
+                    object_type=k.object_type,
+                    created_at=now,
+                    **values,
+                )
+                .returning(objects.c.id)
+            )
+            if self.conn.dialect.name == "sqlite":
+                # A SQLite write transaction holds the database's write lock from its first
+                # statement (BEGIN IMMEDIATE): nobody can insert between our read and ours.
+                return WriteResult("created", int((await self.conn.execute(stmt)).scalar_one()))
             try:
                 async with self.conn.begin_nested():
-                    result = await self.conn.execute(
-                        insert(objects)
-                        .values(
-                            module=k.module,
-                            country_code=k.country_code,
-                            party_id=k.party_id,
-                            object_id=k.object_id,
-                            object_type=k.object_type,
-                            created_at=now,
-                            **values,
-                        )
-                        .returning(objects.c.id)
-                    )
+                    result = await self.conn.execute(stmt)
                     return WriteResult("created", int(result.scalar_one()))
             except IntegrityError:
                 existing = (

@@ -141,6 +141,8 @@ objects = Table(
     Index("ix_ocpi_objects_list", "module", "is_local", "published", "id"),
     Index("ix_ocpi_objects_updated", "module", "is_local", "published", "last_updated"),
     Index("ix_ocpi_objects_peer", "peer_id", "module"),
+    # Lookups by id alone: Sender GET of one object, token authorization, pulled pages.
+    Index("ix_ocpi_objects_object", "module", "object_id"),
 )
 
 # What happened to objects, for the operator's systems: an event feed (and webhooks) that tell
