@@ -7,8 +7,10 @@ timeout so that the CLI and a running ``serve`` can share one file.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -67,6 +69,9 @@ def _sqlite_events(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
 
 
+_IN_WRITE: ContextVar[bool] = ContextVar("ocpikit_in_sqlite_write", default=False)
+
+
 class Database:
     """One async engine per process; connections are taken per unit of work."""
 
@@ -84,6 +89,7 @@ class Database:
             kwargs["max_overflow"] = pool_size
             kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(target, **kwargs)
+        self._write_lock = asyncio.Lock()
         self.reader: InlineReader | None = None
         if self.is_sqlite:
             _sqlite_events(self.engine)
@@ -97,6 +103,7 @@ class Database:
         target = async_url(url)
         db.is_sqlite = target.get_backend_name() == "sqlite"
         db.engine = create_async_engine(target, poolclass=NullPool)
+        db._write_lock = asyncio.Lock()
         db.reader = None
         if db.is_sqlite:
             _sqlite_events(db.engine)
@@ -106,12 +113,29 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A connection inside one transaction: committed on success, rolled back on error.
 
-        On SQLite it is a write transaction from its first statement (BEGIN IMMEDIATE).
+        On SQLite it is a write transaction from its first statement (BEGIN IMMEDIATE), and
+        the writers of this process take turns on an asyncio lock: SQLite admits one writer
+        at a time anyway, and its busy handler waits in sleeps of up to 100 ms where the lock
+        wakes the next writer at once. Other processes still wait on SQLite's own lock.
+
+        Raises:
+            RuntimeError: for a write transaction opened inside another one of this task on
+                SQLite (it could never get the lock).
         """
-        async with self.engine.connect() as conn:
-            await conn.execution_options(ocpikit_write=True)
-            async with conn.begin():
+        if not self.is_sqlite:
+            async with self.engine.connect() as conn, conn.begin():
                 yield conn
+            return
+        if _IN_WRITE.get():
+            raise RuntimeError("nested write transaction on SQLite")
+        async with self._write_lock, self.engine.connect() as conn:
+            token = _IN_WRITE.set(True)
+            try:
+                await conn.execution_options(ocpikit_write=True)
+                async with conn.begin():
+                    yield conn
+            finally:
+                _IN_WRITE.reset(token)
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
