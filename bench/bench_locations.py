@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 
 import httpx
-import orjson
 
-from bench.support import add_peer, free_port, init_node, rate_line, serve
+from bench.support import add_peer, free_port, hammer, init_node, rate_line, serve
 from ocpikit.modules.locations import service
 from ocpikit.protocol.v221.locations import Location
 from ocpikit.storage.db import Database
@@ -80,27 +79,13 @@ async def seed(url: str) -> None:
 
 
 async def load(url: str, headers: dict[str, str], duration: float) -> tuple[int, list[float]]:
-    latencies: list[float] = []
-    done = 0
-    stop = time.monotonic() + duration
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(
-        base_url=url, headers=headers, limits=limits, timeout=30
-    ) as client:
+    """Random pages of the list, over keep-alive connections; each answer checked."""
 
-        async def user() -> None:
-            nonlocal done
-            rng = random.Random()
-            while time.monotonic() < stop:
-                offset = rng.randrange(0, LOCATIONS // PAGE) * PAGE
-                t0 = time.perf_counter()
-                r = await client.get(f"/ocpi/2.2.1/sender/locations?offset={offset}&limit={PAGE}")
-                latencies.append(time.perf_counter() - t0)
-                assert r.status_code == 200 and len(orjson.loads(r.content)["data"]) == PAGE
-                done += 1
+    def page(rng: random.Random) -> str:
+        offset = rng.randrange(0, LOCATIONS // PAGE) * PAGE
+        return f"/ocpi/2.2.1/sender/locations?offset={offset}&limit={PAGE}"
 
-        await asyncio.gather(*(user() for _ in range(CONCURRENCY)))
-    return done, latencies
+    return await hammer(url, page, headers, duration=duration, connections=CONCURRENCY)
 
 
 async def patches(url: str, headers: dict[str, str], duration: float) -> tuple[int, list[float]]:
