@@ -110,6 +110,7 @@ def push_worker(settings: Settings, db: Database) -> PushWorker:
         concurrency=settings.push_concurrency,
         max_attempts=settings.push_max_attempts,
         base_delay=settings.push_base_delay,
+        lock_seconds=settings.push_lock_seconds,
         timeout=settings.peer_timeout,
     )
 

@@ -43,7 +43,7 @@ async def test_worker_killed_mid_push_loses_nothing_and_keeps_order(databases: D
         rec.delay = 0.02  # slow enough to kill the worker in the middle
         await add_peer(db, rec)
         await enqueue(db, objects=5, changes=20)
-        env = {**os.environ, "OCPIKIT_PUSH_BASE_DELAY": "0.05"}
+        env = {**os.environ, "OCPIKIT_PUSH_BASE_DELAY": "0.05", "OCPIKIT_PUSH_LOCK_SECONDS": "2"}
         worker = subprocess.Popen(
             [OCPIKIT, "worker", "--database", url],
             env=env,
