@@ -173,11 +173,12 @@ class PushWorker:
         peers = await self._peers({r.peer_id for r in rows})
         semaphore = asyncio.Semaphore(self.concurrency)
 
-        async def deliver(row: Row[Any]) -> None:
+        async def deliver(row: Row[Any]) -> Row[Any] | None:
             async with semaphore:
-                await self._deliver(row, peers.get(row.peer_id))
+                return row if await self._deliver(row, peers.get(row.peer_id)) else None
 
-        await asyncio.gather(*(deliver(r) for r in rows))
+        delivered = [r for r in await asyncio.gather(*(deliver(r) for r in rows)) if r is not None]
+        await self._done(delivered)
         return len(rows)
 
     async def _claim(self) -> list[Row[Any]]:
@@ -234,14 +235,15 @@ class PushWorker:
             found = {pid: await repo.get(pid) for pid in ids}
         return {pid: peer for pid, peer in found.items() if peer is not None}
 
-    async def _deliver(self, row: Row[Any], peer: Peer | None) -> None:
+    async def _deliver(self, row: Row[Any], peer: Peer | None) -> bool:
+        """Send one message; True when the peer accepted it (marked DONE with its batch)."""
         if peer is None or peer.status != "REGISTERED" or not peer.token_out:
             await self._finish(row, "DEAD", "the peer is no longer registered")
-            return
+            return False
         base = peer.endpoint(row.module, "RECEIVER")
         if base is None:
             await self._finish(row, "DEAD", f"the peer no longer offers a {row.module} receiver")
-            return
+            return False
         headers = {
             "OCPI-from-country-code": row.from_country_code,
             "OCPI-from-party-id": row.from_party_id,
@@ -262,9 +264,28 @@ class PushWorker:
             permanent = exc.status_code is not None and 2000 <= exc.status_code < 3000
             permanent = permanent and exc.http_status != 429
             await self._failed(row, exc.message, permanent=permanent)
+            return False
+        return True
+
+    async def _done(self, rows: list[Row[Any]]) -> None:
+        """Mark a round's delivered messages DONE in one transaction."""
+        if not rows:
             return
-        self.delivered += 1
-        await self._finish(row, "DONE", None)
+        now = datetime.now(UTC)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([r.id for r in rows]), outbox.c.locked_by == self.name)
+                .values(
+                    status="DONE",
+                    last_error=None,
+                    attempts=outbox.c.attempts + 1,
+                    delivered_at=now,
+                    locked_by=None,
+                    locked_until=None,
+                )
+            )
+        self.delivered += len(rows)
 
     async def _finish(self, row: Row[Any], status: str, error: str | None) -> None:
         now = datetime.now(UTC)
