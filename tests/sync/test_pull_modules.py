@@ -14,6 +14,7 @@ from ocpikit.protocol.v221.cdrs import CDR
 from ocpikit.protocol.v221.sessions import Session
 from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.protocol.v221.tokens import Token
+from ocpikit.storage.events import EventLog
 from ocpikit.storage.objects import ObjectKey, ObjectStore
 from ocpikit.storage.repositories import PartyRepository, PeerRepository
 from ocpikit.storage.schema import objects
@@ -77,3 +78,7 @@ async def test_emsp_pulls_sessions_and_cdrs_with_the_token_party_as_audience(pai
         )
     assert {(r[0], r[1]) for r in rows} == {("sessions", "DE"), ("cdrs", "DE")}
     assert {orjson.loads(r[2])["id"] for r in rows} == {"S1", "C1"}
+    # A pulled CDR is price-checked like a pushed one.
+    async with pair.emsp.db.connect() as conn:
+        kinds = [e.kind for e in await EventLog(conn).after(0, limit=1000)]
+    assert sum(k.startswith("cdr.price_") for k in kinds) == 1

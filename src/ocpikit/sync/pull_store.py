@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ocpikit.client.tolerant import Checked, identity_of
+from ocpikit.pricing.service import check_received_cdr
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
 from ocpikit.storage.objects import ObjectKey, ObjectStore
@@ -212,6 +213,7 @@ async def _write(
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         happened: list[dict[str, Any]] = []
+        new_cdrs: list[Any] = []
         for ident, (key, item, model) in latest.items():
             data = model.to_json_bytes().decode()
             existing = held.get(ident)
@@ -250,6 +252,8 @@ async def _write(
                 )
                 outcome = "created"
                 counts["new"] += 1
+                if spec.module == "cdrs":
+                    new_cdrs.append(model)
             else:
                 updates.append({**row, "row_id": existing.row_id})
                 outcome = "updated"
@@ -275,6 +279,9 @@ async def _write(
             await conn.execute(update(objects).where(objects.c.id == bindparam("row_id")), updates)
         if happened:
             await conn.execute(insert(events), happened)
+        # A CDR pulled is checked like a CDR pushed: re-priced with the tariffs we hold.
+        for cdr in new_cdrs:
+            await check_received_cdr(conn, cdr, peer.id)
 
 
 async def sweep(db: Database, spec: PullSpec, peer: Peer, seen: set[tuple[str, str, str]]) -> int:
