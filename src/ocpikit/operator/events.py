@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC
 from typing import Annotated, Any
 
 import orjson
@@ -47,7 +46,7 @@ class EventPage(BaseModel):
 
 
 def event_json(row: Any) -> dict[str, Any]:
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    created = row.created_at
     return {
         "id": row.id,
         "kind": row.kind,

@@ -267,7 +267,7 @@ async def patch_token(
 
 
 def _stored(row: Any) -> StoredOut:
-    updated = row.last_updated if row.last_updated.tzinfo else row.last_updated.replace(tzinfo=UTC)
+    updated = row.last_updated
     return StoredOut(
         id=row.id,
         module=row.module,

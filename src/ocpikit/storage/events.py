@@ -93,9 +93,7 @@ class EventLog:
                 object_id=r.object_id,
                 peer_id=r.peer_id,
                 data=orjson.loads(r.data),
-                created_at=r.created_at
-                if r.created_at.tzinfo
-                else r.created_at.replace(tzinfo=UTC),
+                created_at=r.created_at,
             )
             for r in rows
         ]

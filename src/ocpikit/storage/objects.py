@@ -18,7 +18,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy import (
-    DateTime,
     Integer,
     Select,
     and_,
@@ -35,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from ocpikit.storage.schema import objects
+from ocpikit.storage.schema import UtcDateTime, objects
 
 __all__ = [
     "ListQuery",
@@ -125,11 +124,7 @@ class ListQuery:
     date_to: datetime | None = None
 
 
-_TS = DateTime(timezone=True)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+_TS = UtcDateTime()
 
 
 def _key_clause(key: ObjectKey) -> ColumnElement[bool]:
@@ -215,7 +210,7 @@ class ObjectStore:
             ),
             is_local=row.is_local,
             peer_id=row.peer_id,
-            last_updated=_aware(row.last_updated),
+            last_updated=row.last_updated,
             data=row.data,
         )
 
@@ -315,7 +310,7 @@ class ObjectStore:
                     raise
         if create_only:
             return WriteResult("exists", existing.id)
-        if not allow_older and _aware(existing.last_updated) > last_updated:
+        if not allow_older and existing.last_updated > last_updated:
             return WriteResult("stale", existing.id)
         await self.conn.execute(update(objects).where(objects.c.id == existing.id).values(**values))
         return WriteResult("updated", existing.id)

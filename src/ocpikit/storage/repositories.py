@@ -50,13 +50,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class LocalParty:
     """A party (role) this node speaks for."""
@@ -263,8 +256,8 @@ class PeerRepository:
             token_out=row.token_out,
             token_encoding=row.token_encoding,
             endpoints=orjson.loads(row.endpoints),
-            created_at=_aware(row.created_at) or utcnow(),
-            updated_at=_aware(row.updated_at) or utcnow(),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             roles=tuple(roles),
         )
 
@@ -415,8 +408,8 @@ class TokenRepository:
             {
                 "id": r.id,
                 "label": r.label,
-                "created_at": _aware(r.created_at),
-                "revoked_at": _aware(r.revoked_at),
+                "created_at": r.created_at,
+                "revoked_at": r.revoked_at,
             }
             for r in rows
         ]

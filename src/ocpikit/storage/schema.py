@@ -11,6 +11,8 @@ Design notes:
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -24,8 +26,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "UtcDateTime",
     "auth_tokens",
     "events",
     "outbox",
@@ -36,6 +41,29 @@ __all__ = [
     "peer_roles",
     "peers",
 ]
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always an aware UTC ``datetime`` on both sides.
+
+    PostgreSQL keeps the zone; SQLite stores text without one and hands back naive values.
+    Converting here, once, spares every reader its own "assume UTC" fix-up, and a value
+    bound in another zone can no longer compare wrongly as text on SQLite.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 metadata = MetaData(
     naming_convention={
@@ -62,7 +90,7 @@ local_parties = Table(
     Column("role", String(8), nullable=False),
     Column("name", String(100), nullable=False),
     Column("business_details", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("country_code", "party_id", "role", name="uq_local_parties_party_role"),
 )
 
@@ -79,8 +107,8 @@ peers = Table(
     Column("token_out", String(64), nullable=True),
     Column("token_encoding", String(8), nullable=False, default="base64"),
     Column("endpoints", Text, nullable=False, default="[]"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 peer_roles = Table(
@@ -105,8 +133,8 @@ auth_tokens = Table(
     Column("kind", String(1), nullable=False),
     Column("peer_id", Integer, ForeignKey("peers.id", ondelete="CASCADE"), nullable=True),
     Column("label", String(255), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
 )
 
 # Every OCPI object the node holds, its own and its peers', one row each (a Location with its
@@ -130,10 +158,10 @@ objects = Table(
     Column("audience_party_id", String(3), nullable=True),
     # Locations with publish=false are not listed to every peer.
     Column("published", Boolean, nullable=False, default=True),
-    Column("last_updated", DateTime(timezone=True), nullable=False),
+    Column("last_updated", UtcDateTime(), nullable=False),
     Column("data", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint(
         "module", "country_code", "party_id", "object_id", "object_type", name="uq_ocpi_objects_key"
     ),
@@ -158,7 +186,7 @@ events = Table(
     Column("object_id", String(64), nullable=True),
     Column("peer_id", Integer, nullable=True),
     Column("data", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_events_kind", "kind", "id"),
 )
 
@@ -183,12 +211,12 @@ outbox = Table(
     # PENDING, DONE, DEAD (given up; the operator can replay it).
     Column("status", String(8), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
     Column("last_error", Text, nullable=True),
     Column("locked_by", String(64), nullable=True),
-    Column("locked_until", DateTime(timezone=True), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("locked_until", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("delivered_at", UtcDateTime(), nullable=True),
     Index("ix_outbox_due", "status", "next_attempt_at"),
     Index("ix_outbox_object", "peer_id", "object_ref", "id"),
 )
@@ -226,10 +254,10 @@ commands = Table(
     # no result will follow), FAILED (a call failed), TIMEOUT.
     Column("status", String(8), nullable=False),
     Column("last_error", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("responded_at", DateTime(timezone=True), nullable=True),
-    Column("timeout_at", DateTime(timezone=True), nullable=True),
-    Column("result_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("responded_at", UtcDateTime(), nullable=True),
+    Column("timeout_at", UtcDateTime(), nullable=True),
+    Column("result_at", UtcDateTime(), nullable=True),
     Index("ix_commands_list", "direction", "id"),
     Index("ix_commands_token", "token_uid", "created_at"),
 )

@@ -148,8 +148,7 @@ async def _existing(
     )
     held: dict[tuple[str, ...], _Held] = {}
     for r in rows:
-        stamp = r[7] if r[7].tzinfo else r[7].replace(tzinfo=UTC)
-        held[(r[0], r[1], r[2], r[3])] = _Held(int(r[4]), bool(r[5]), str(r[6]), stamp)
+        held[(r[0], r[1], r[2], r[3])] = _Held(int(r[4]), bool(r[5]), str(r[6]), r[7])
     return held
 
 

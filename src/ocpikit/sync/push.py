@@ -76,12 +76,6 @@ class OutboxMessage:
         }
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _message(row: Row[Any]) -> OutboxMessage:
     return OutboxMessage(
         id=row.id,
@@ -93,8 +87,8 @@ def _message(row: Row[Any]) -> OutboxMessage:
         status=row.status,
         attempts=row.attempts,
         last_error=row.last_error,
-        created_at=_aware(row.created_at) or datetime.now(UTC),
-        delivered_at=_aware(row.delivered_at),
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
     )
 
 

@@ -30,12 +30,6 @@ def new_uid() -> str:
     return uuid.uuid4().hex
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _json(value: Any) -> str | None:
     if value is None:
         return None
@@ -110,7 +104,7 @@ def _party(cc: str | None, pid: str | None) -> tuple[str, str] | None:
 
 
 def _record(row: Row[Any]) -> CommandRecord:
-    created = _aware(row.created_at)
+    created = row.created_at
     assert created is not None
     return CommandRecord(
         id=row.id,
@@ -131,9 +125,9 @@ def _record(row: Row[Any]) -> CommandRecord:
         status=row.status,
         last_error=row.last_error,
         created_at=created,
-        responded_at=_aware(row.responded_at),
-        timeout_at=_aware(row.timeout_at),
-        result_at=_aware(row.result_at),
+        responded_at=row.responded_at,
+        timeout_at=row.timeout_at,
+        result_at=row.result_at,
     )
 
 
