@@ -295,6 +295,20 @@ async def running_node(
         await client.aclose()
         await db.close()
         server.stop()
-        with suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=10)
-        sock.close()
+        try:
+            with suppress(asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(task), timeout=10)
+        except TimeoutError:
+            _print_tasks()  # what the node was still doing: in the captured output of the test
+            raise
+        finally:
+            task.cancel()
+            sock.close()
+
+
+def _print_tasks() -> None:
+    import sys
+
+    print("node did not stop within 10 s; tasks still running:", file=sys.stderr)
+    for pending in asyncio.all_tasks():
+        pending.print_stack(file=sys.stderr)

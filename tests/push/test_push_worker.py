@@ -306,3 +306,54 @@ async def test_audience_limits_the_fan_out(databases: Databases, audience):
             n = await Outbox(conn).publish(Push(key, "PUT", "/x", {}, audience=audience))
         assert n == (1 if audience == ("DE", "MSP") else 0)
     await db.close()
+
+
+async def test_patch_of_an_object_the_peer_lost_is_repaired_by_a_put(
+    pair: Pair, caplog: pytest.LogCaptureFixture
+):
+    """TF-14: a PATCH answered 404 (the peer lacks the object) is followed by a PUT of it."""
+    caplog.set_level("INFO", logger="ocpikit.push")
+    loc = factories.location("LOST")
+    await locations.save_local(pair.cpo.db, Location.model_validate(loc))
+    key = ObjectKey("locations", "NL", "CPO", "LOST")
+
+    async def received() -> dict | None:
+        async with pair.emsp.db.connect() as conn:
+            got = await ObjectStore(conn).get(key)
+        return got.parsed() if got is not None else None
+
+    await wait_for(lambda: _has(received))
+    async with pair.emsp.db.transaction() as conn:  # the eMSP loses its copy
+        assert await ObjectStore(conn).delete(key)
+    patch = EvsePatch.model_validate({"status": "CHARGING", "last_updated": "2026-03-01T00:00:00Z"})
+    await locations.patch_local_evse(pair.cpo.db, key, "LOST-1", patch)
+
+    async def repaired() -> bool:
+        got = await received()
+        return got is not None and got["evses"][0]["status"] == "CHARGING"
+
+    await wait_for(repaired)
+    got = await received()
+    assert got is not None and got["id"] == "LOST" and got["last_updated"] == "2026-03-01T00:00:00Z"
+    await wait_for(lambda: _done(pair.cpo.db, 2))
+    assert (await outbox_counts(pair.cpo.db))["DEAD"] == 0
+    assert "lacked /NL/CPO/LOST, sent it whole (PUT)" in caplog.text
+
+
+async def test_patch_of_an_object_gone_on_both_sides_is_dead(databases: Databases):
+    db = await node_db(databases)
+    async with receiver() as rec:
+        await add_peer(db, rec)
+        rec.fail_next, rec.fail_status = 1, 404
+        await enqueue(db, "NOWHERE", 1)  # a PATCH of a location this node does not hold
+        worker = fast_worker(db)
+        await worker.run_once()
+        await worker.close()
+        [dead] = await list_messages(db, status="DEAD")
+        assert "gone here too" in (dead.last_error or "")
+        assert rec.received == []
+    await db.close()
+
+
+async def _has(get) -> bool:
+    return await get() is not None

@@ -14,6 +14,8 @@ Guarantees (issue "durable push"):
   exponential backoff and jitter; after ``max_attempts`` the message is DEAD. A 2xxx answer
   (the peer rejects the data) is DEAD at once: sending it again cannot succeed. The operator
   can list DEAD messages and replay them.
+- **A PATCH the peer cannot apply** because it lacks the object (404) is repaired by a PUT of
+  the whole object (TF-14), so a peer that lost data or missed a PUT catches up by itself.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from sqlalchemy.orm import aliased
 from ocpikit.client.http import call, http_client
 from ocpikit.errors import PeerError
 from ocpikit.storage.db import Database
+from ocpikit.storage.objects import ObjectKey, ObjectStore
 from ocpikit.storage.repositories import Peer, PeerRepository
 from ocpikit.storage.schema import outbox
 
@@ -92,8 +95,28 @@ def _message(row: Row[Any]) -> OutboxMessage:
     )
 
 
-class _Retry(Exception):
-    pass
+def _permanent(exc: PeerError) -> bool:
+    """The peer rejected the data (2xxx): sending it again cannot succeed. 429 is retried."""
+    rejected = exc.status_code is not None and 2000 <= exc.status_code < 3000
+    return rejected and exc.http_status != 429
+
+
+def _unknown_object(exc: PeerError) -> bool:
+    """The peer's answer means "no such object" (HTTP 404, or OCPI 2003 Unknown Location)."""
+    return exc.http_status == 404 or exc.status_code == 2003
+
+
+def _key_of(object_ref: str) -> ObjectKey | None:
+    """The key an outbox ``object_ref`` (``module:cc:party:id:type``) names."""
+    parts = object_ref.split(":", 4)
+    return ObjectKey(*parts) if len(parts) == 5 else None
+
+
+def _full_path(module: str, data: dict[str, Any]) -> str:
+    """The Receiver path of a whole object, spelled as the object spells its ids."""
+    if module == "tokens":
+        return f"/{data['country_code']}/{data['party_id']}/{data['uid']}?type={data['type']}"
+    return f"/{data['country_code']}/{data['party_id']}/{data['id']}"
 
 
 class PushWorker:
@@ -255,10 +278,46 @@ class PushWorker:
                 headers=headers,
             )
         except PeerError as exc:
-            permanent = exc.status_code is not None and 2000 <= exc.status_code < 3000
-            permanent = permanent and exc.http_status != 429
-            await self._failed(row, exc.message, permanent=permanent)
+            if row.method == "PATCH" and _unknown_object(exc):
+                return await self._put_instead(row, base, peer, headers, exc)
+            await self._failed(row, exc.message, permanent=_permanent(exc))
             return False
+        return True
+
+    async def _put_instead(
+        self, row: Row[Any], base: str, peer: Peer, headers: dict[str, str], exc: PeerError
+    ) -> bool:
+        """A PATCH the peer answered "unknown object": send the whole object with PUT.
+
+        ``transport_and_format.asciidoc §PATCH`` (TF-14): "If a PATCH fails, the client is
+        expected to GET the object; if it does not exist the client should PUT it." The peer has
+        just said it does not have the object, and we own it, so the GET is skipped: the PUT of
+        our current state (at least as new as the PATCH) repairs the peer's copy, and the PATCH
+        messages queued after this one apply on top of it.
+        """
+        key = _key_of(row.object_ref)
+        async with self.db.connect() as conn:
+            stored = await ObjectStore(conn).get(key) if key is not None else None
+        if stored is None or not stored.is_local:
+            await self._failed(row, f"{exc.message}; the object is gone here too", permanent=True)
+            return False
+        data = stored.parsed()
+        path = _full_path(row.module, data)
+        try:
+            await call(
+                self.client,
+                "PUT",
+                base.rstrip("/") + path,
+                token=peer.token_out or "",
+                encoding=peer.token_encoding,
+                json=data,
+                headers=headers,
+            )
+        except PeerError as put_exc:
+            error = f"PATCH: {exc.message}; PUT {path} instead: {put_exc.message}"
+            await self._failed(row, error, permanent=_permanent(put_exc))
+            return False
+        log.info("push %s: peer %s lacked %s, sent it whole (PUT)", row.id, row.peer_id, path)
         return True
 
     async def _done(self, rows: list[Row[Any]]) -> None:
