@@ -39,8 +39,14 @@ class Receiver:
     fail_status: int = 500
     reject: bool = False
     delay: float = 0.0
+    requests: int = 0
+    hold: bool = False  # answer nothing until ``released`` is set
+    released: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def handle(self, request: Request) -> JSONResponse:
+        self.requests += 1
+        if self.hold:
+            await self.released.wait()
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail_next > 0:
@@ -357,3 +363,54 @@ async def test_patch_of_an_object_gone_on_both_sides_is_dead(databases: Database
 
 async def _has(get) -> bool:
     return await get() is not None
+
+
+async def test_stop_cancels_a_slow_delivery_after_the_grace_and_frees_its_claim(
+    databases: Databases,
+):
+    db = await node_db(databases)
+    async with receiver() as rec:
+        await add_peer(db, rec)
+        rec.hold = True  # a peer that hangs far past the stop grace
+        await enqueue(db, "L1", 1)
+        worker = fast_worker(db, timeout=60.0, stop_grace=0.3)
+        task = asyncio.create_task(worker.run())
+        await wait_for(lambda: _true(rec.requests == 1))
+        started = time.monotonic()
+        worker.stop()
+        await asyncio.wait_for(task, timeout=5)
+        assert time.monotonic() - started < 2.0
+        [message] = await list_messages(db)
+        assert message.status == "PENDING" and message.attempts == 0
+        async with db.connect() as conn:
+            lock = (await conn.execute(select(outbox.c.locked_by, outbox.c.locked_until))).one()
+        assert tuple(lock) == (None, None)  # another worker may take it at once
+        rec.hold = False
+        rec.released.set()
+        other = fast_worker(db)
+        assert await other.run_once() == 1
+        await worker.close()
+        await other.close()
+        assert [body["seq"] for _, _, body in rec.received] == [0]
+        assert (await outbox_counts(db))["DONE"] == 1
+    await db.close()
+
+
+async def test_stop_waits_for_deliveries_that_finish_within_the_grace(databases: Databases):
+    db = await node_db(databases)
+    async with receiver() as rec:
+        await add_peer(db, rec)
+        rec.delay = 0.3
+        await enqueue(db, "L1", 1)
+        worker = fast_worker(db, stop_grace=5.0)
+        task = asyncio.create_task(worker.run())
+        await wait_for(lambda: _true(rec.requests == 1))
+        worker.stop()
+        await asyncio.wait_for(task, timeout=5)
+        await worker.close()
+        assert (await outbox_counts(db))["DONE"] == 1
+    await db.close()
+
+
+async def _true(value: bool) -> bool:
+    return value

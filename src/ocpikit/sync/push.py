@@ -27,6 +27,7 @@ import socket
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -132,6 +133,7 @@ class PushWorker:
         lock_seconds: how long a claim holds before another worker may take the message.
         poll_interval: pause when nothing is due.
         timeout: seconds to wait for a peer's answer.
+        stop_grace: seconds that deliveries in flight get to finish once :meth:`stop` is called.
     """
 
     def __init__(
@@ -146,6 +148,7 @@ class PushWorker:
         lock_seconds: float = 60.0,
         poll_interval: float = 0.25,
         timeout: float = 10.0,
+        stop_grace: float = 3.0,
     ) -> None:
         self.db = db
         self.batch = batch
@@ -155,12 +158,14 @@ class PushWorker:
         self.max_delay = max_delay
         self.lock_seconds = lock_seconds
         self.poll_interval = poll_interval
+        self.stop_grace = stop_grace
         self.name = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self.client = http_client(
             timeout=timeout, limits=httpx.Limits(max_connections=concurrency * 2)
         )
         self.delivered = 0
         self._stop = asyncio.Event()
+        self._accepted: list[Row[Any]] = []
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -169,18 +174,42 @@ class PushWorker:
         self._stop.set()
 
     async def run(self) -> None:
-        """Deliver until :meth:`stop` is called; errors are logged, never fatal."""
-        while not self._stop.is_set():
-            try:
-                done = await self.run_once()
-            except Exception:  # noqa: BLE001 - the worker must outlive a bad round
-                log.exception("push round failed")
-                done = 0
-            if done == 0:
+        """Deliver until :meth:`stop` is called; errors are logged, never fatal.
+
+        Stopping lets the deliveries in flight finish for up to ``stop_grace`` seconds (a slow
+        peer must not hold up a restart for its whole timeout). Deliveries still running then
+        are cancelled and the claims of this worker released, so that another worker, or this
+        one after its restart, sends them at once rather than after ``lock_seconds``. A peer
+        may have applied a cancelled delivery: sending it again is the at-least-once promise.
+        """
+        stopping = asyncio.ensure_future(self._stop.wait())
+        round_: asyncio.Future[int] | None = None
+        try:
+            while not self._stop.is_set():
+                round_ = asyncio.ensure_future(self.run_once())
+                await asyncio.wait({round_, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if not round_.done():
+                    await asyncio.wait({round_}, timeout=self.stop_grace)
+                if not round_.done():
+                    log.warning("push worker stopping: cancelling deliveries still in flight")
+                    break
                 try:
-                    await asyncio.wait_for(self._stop.wait(), timeout=self.poll_interval)
-                except TimeoutError:
-                    pass
+                    done = round_.result()
+                except Exception:  # noqa: BLE001 - the worker must outlive a bad round
+                    log.exception("push round failed")
+                    done = 0
+                if done == 0:
+                    await asyncio.wait({stopping}, timeout=self.poll_interval)
+        finally:
+            stopping.cancel()
+            if round_ is not None and not round_.done():
+                round_.cancel()
+                with suppress(asyncio.CancelledError):
+                    await round_
+                try:
+                    await self._release()
+                except Exception:  # noqa: BLE001 - the claims expire after lock_seconds anyway
+                    log.exception("push worker could not release its claims")
 
     async def run_once(self) -> int:
         """Claim and deliver one batch; returns how many messages were handled."""
@@ -189,14 +218,28 @@ class PushWorker:
             return 0
         peers = await self._peers({r.peer_id for r in rows})
         semaphore = asyncio.Semaphore(self.concurrency)
+        accepted = self._accepted = []
 
-        async def deliver(row: Row[Any]) -> Row[Any] | None:
+        async def deliver(row: Row[Any]) -> None:
             async with semaphore:
-                return row if await self._deliver(row, peers.get(row.peer_id)) else None
+                if await self._deliver(row, peers.get(row.peer_id)):
+                    accepted.append(row)
 
-        delivered = [r for r in await asyncio.gather(*(deliver(r) for r in rows)) if r is not None]
-        await self._done(delivered)
+        await asyncio.gather(*(deliver(r) for r in rows))
+        await self._done(accepted)
+        self._accepted = []
         return len(rows)
+
+    async def _release(self) -> None:
+        """After a cancelled round: record what the peers accepted, free the other claims."""
+        await self._done(self._accepted)
+        self._accepted = []
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.locked_by == self.name, outbox.c.status == "PENDING")
+                .values(locked_by=None, locked_until=None)
+            )
 
     async def _claim(self) -> list[Row[Any]]:
         now = datetime.now(UTC)
