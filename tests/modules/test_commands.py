@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -175,6 +176,148 @@ async def test_reserve_then_cancel_then_cancel_again(pair: Pair):
     assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "AVAILABLE"
     uid, _ = await send(pair, "CANCEL_RESERVATION", {"reservation_id": "R1"})
     assert (await result_of(pair, uid))["result"] == "UNKNOWN_RESERVATION"
+
+
+def reserve_body(reservation_id: str = "R1", evse_uid: str | None = "LOC1-1", **extra) -> dict:
+    body = {
+        "token": command_token(),
+        "expiry_date": "2030-01-01T00:00:00Z",
+        "reservation_id": reservation_id,
+        "location_id": "LOC1",
+        **extra,
+    }
+    if evse_uid:
+        body["evse_uid"] = evse_uid
+    return body
+
+
+def reservation_tariff() -> dict:
+    """The energy tariff plus 1.20/h while reserved (TIME under a RESERVATION restriction)."""
+    tariff = energy_tariff()
+    reserved = {
+        "price_components": [{"type": "TIME", "price": 1.2, "vat": 21.0, "step_size": 1}],
+        "restrictions": {"reservation": "RESERVATION"},
+    }
+    tariff["elements"].insert(0, reserved)
+    return tariff
+
+
+async def reservation_session(pair: Pair) -> dict:
+    sid = await _session_id(pair)
+    session = await stored(pair.cpo, "sessions", sid)
+    assert session is not None
+    return session
+
+
+async def test_reservation_is_a_session_that_turns_active_when_the_driver_starts(pair: Pair):
+    """SES-03: RESERVE_NOW creates a RESERVATION session, the same token's start makes it ACTIVE."""
+    await seed_location(pair.cpo)
+    await seed_tariff(pair.cpo, reservation_tariff())
+    uid, _ = await send(pair, "RESERVE_NOW", reserve_body(authorization_reference="RES1"))
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    reserved = await reservation_session(pair)
+    assert reserved["status"] == "RESERVATION" and reserved["evse_uid"] == "LOC1-1"
+    assert reserved["authorization_reference"] == "RES1" and reserved["kwh"] == 0
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "RESERVED"
+    pushed = await poll(
+        lambda: stored(pair.emsp, "sessions", reserved["id"]), lambda s: s is not None
+    )
+    assert pushed is not None and pushed["status"] == "RESERVATION"
+
+    uid, _ = await send(pair, "START_SESSION", start_body(authorization_reference="GO1"))
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    active = await stored(pair.cpo, "sessions", reserved["id"])
+    assert active is not None and active["status"] == "ACTIVE"
+    assert active["authorization_reference"] == "GO1"  # the last one given (SES-05)
+    assert active["start_date_time"] > reserved["start_date_time"]
+    first = active["charging_periods"][0]
+    assert [d["type"] for d in first["dimensions"]] == ["RESERVATION_TIME"]
+    assert first["start_date_time"] == reserved["start_date_time"]
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "CHARGING"
+
+    uid, _ = await send(pair, "STOP_SESSION", {"session_id": reserved["id"]})
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    cdr = await stored(pair.cpo, "cdrs", reserved["id"])
+    assert cdr is not None
+    assert cdr["start_date_time"] == reserved["start_date_time"]  # the reservation's start
+    assert "total_reservation_cost" in cdr
+    assert await poll(
+        lambda: stored(pair.emsp, "sessions", reserved["id"]),
+        lambda s: s is not None and s["status"] == "COMPLETED",
+    )
+
+
+async def test_reservation_without_an_evse_is_na_until_the_driver_starts(pair: Pair):
+    await seed_location(pair.cpo)
+    uid, _ = await send(pair, "RESERVE_NOW", reserve_body(evse_uid=None))
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    reserved = await reservation_session(pair)
+    assert (reserved["evse_uid"], reserved["connector_id"]) == ("#NA", "#NA")
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "AVAILABLE"
+    uid, _ = await send(pair, "START_SESSION", start_body(evse_uid="LOC1-2"))
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    active = await stored(pair.cpo, "sessions", reserved["id"])
+    assert active is not None and active["status"] == "ACTIVE"
+    assert active["evse_uid"] == "LOC1-2" and active["connector_id"] != "#NA"
+
+
+async def test_cancelled_reservation_completes_its_session_and_bills_the_reserved_time(
+    pair: Pair,
+):
+    await seed_location(pair.cpo)
+    await seed_tariff(pair.cpo, reservation_tariff())
+    uid, _ = await send(pair, "RESERVE_NOW", reserve_body())
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    reserved = await reservation_session(pair)
+    uid, _ = await send(pair, "CANCEL_RESERVATION", {"reservation_id": "R1"})
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    done = await stored(pair.cpo, "sessions", reserved["id"])
+    assert done is not None and done["status"] == "COMPLETED" and done["end_date_time"]
+    [period] = done["charging_periods"]
+    assert [d["type"] for d in period["dimensions"]] == ["RESERVATION_TIME"]
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "AVAILABLE"
+    cdr = await stored(pair.cpo, "cdrs", reserved["id"])
+    assert cdr is not None and Decimal(str(cdr["total_cost"]["excl_vat"])) > 0
+    assert cdr["total_energy"] == 0
+    assert cdr["total_reservation_cost"] == cdr["total_cost"]
+
+
+async def test_unused_free_reservation_expires_without_a_cdr(pair: Pair):
+    await seed_location(pair.cpo)
+    await seed_tariff(pair.cpo, energy_tariff())  # nothing charged for reserving
+    soon = datetime.now(UTC) + timedelta(seconds=1)
+    body = reserve_body(expiry_date=soon.isoformat().replace("+00:00", "Z"))
+    uid, _ = await send(pair, "RESERVE_NOW", body)
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    reserved = await reservation_session(pair)
+    done = await poll(
+        lambda: stored(pair.cpo, "sessions", reserved["id"]),
+        lambda s: s is not None and s["status"] == "COMPLETED",
+    )
+    assert Decimal(str(done["total_cost"]["excl_vat"])) == 0
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "AVAILABLE"
+    assert await stored(pair.cpo, "cdrs", reserved["id"]) is None
+    uid, _ = await send(pair, "CANCEL_RESERVATION", {"reservation_id": "R1"})
+    assert (await result_of(pair, uid))["result"] == "UNKNOWN_RESERVATION"
+
+
+async def test_same_reservation_id_at_the_same_location_replaces_the_reservation(pair: Pair):
+    """CMD-07: the new EVSE is reserved, the old one freed, the Session kept."""
+    await seed_location(pair.cpo)
+    uid, _ = await send(pair, "RESERVE_NOW", reserve_body())
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    first = await reservation_session(pair)
+    uid, _ = await send(pair, "RESERVE_NOW", reserve_body(evse_uid="LOC1-2"))
+    assert (await result_of(pair, uid))["result"] == "ACCEPTED"
+    again = await stored(pair.cpo, "sessions", first["id"])
+    assert again is not None and again["evse_uid"] == "LOC1-2"
+    assert again["status"] == "RESERVATION"
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-1") == "AVAILABLE"
+    assert await evse_status(pair.cpo, "LOC1", "LOC1-2") == "RESERVED"
+    other = start_body(evse_uid="LOC1-2")
+    other["token"] = command_token("TOKEN2")
+    uid, _ = await send(pair, "START_SESSION", other)
+    assert (await result_of(pair, uid))["result"] == "EVSE_OCCUPIED"
 
 
 async def test_unlock_connector_is_accepted(pair: Pair):

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ocpikit.protocol.v221.cdrs import CDR
-from ocpikit.protocol.v221.commands import StartSession
+from ocpikit.protocol.v221.commands import ReserveNow, StartSession
 from ocpikit.protocol.v221.sessions import Session
 from ocpikit.tariffs import PriceResult
 from ocpikit.types import parse_datetime
@@ -24,6 +24,7 @@ __all__ = [
     "new_session",
     "now_ms",
     "price_session_cdr",
+    "reservation_period",
 ]
 
 _KWH = Decimal("0.001")
@@ -58,16 +59,29 @@ def charging_period(
     return period
 
 
+def reservation_period(start: datetime, end: datetime, tariff_id: str | None) -> dict[str, Any]:
+    """The ChargingPeriod of a reservation from ``start`` to ``end``: RESERVATION_TIME (h)."""
+    period: dict[str, Any] = {
+        "start_date_time": start,
+        "dimensions": [{"type": "RESERVATION_TIME", "volume": hours(start, end)}],
+    }
+    if tariff_id:
+        period["tariff_id"] = tariff_id
+    return period
+
+
 def new_session(
     session_id: str,
     cpo: tuple[str, str],
-    body: StartSession,
+    body: StartSession | ReserveNow,
     evse_uid: str,
     connector_id: str,
     currency: str,
     started: datetime,
+    *,
+    status: str = "ACTIVE",
 ) -> Session:
-    """The ACTIVE Session of an accepted START_SESSION."""
+    """The Session of an accepted START_SESSION (ACTIVE) or RESERVE_NOW (RESERVATION)."""
     token = body.token
     return Session.model_validate(
         {
@@ -90,7 +104,7 @@ def new_session(
             "connector_id": connector_id,
             "currency": currency,
             "charging_periods": [],
-            "status": "ACTIVE",
+            "status": status,
             "last_updated": started,
         }
     )
@@ -158,7 +172,15 @@ def build_cdr(
         ),
         Decimal(0),
     )
-    start, end = session["start_date_time"], session["end_date_time"]
+    end = session["end_date_time"]
+    # "Start timestamp of the charging session, or in-case of a reservation (before the start
+    # of a session) the start of the reservation." (mod_cdrs.asciidoc §CDR Object)
+    start = min(
+        (_dt(p["start_date_time"]) for p in periods), default=_dt(session["start_date_time"])
+    )
+    start = min(start, _dt(session["start_date_time"]))
+    charged = [p for p in periods if not _reservation_only(p)]
+    active = _dt(charged[0]["start_date_time"]) if charged else start  # as the engine counts
     cdr: dict[str, Any] = {
         "country_code": session["country_code"],
         "party_id": session["party_id"],
@@ -173,7 +195,7 @@ def build_cdr(
         "charging_periods": periods,
         "total_cost": {"excl_vat": 0, "incl_vat": 0},
         "total_energy": energy.quantize(_KWH),
-        "total_time": hours(_dt(start), _dt(end)),
+        "total_time": hours(active, _dt(end)),
         "total_parking_time": 0,
         "last_updated": end,
     }
@@ -188,7 +210,13 @@ def build_cdr(
             cdr["total_energy_cost"] = _price(result.total_energy_cost)
             cdr["total_time_cost"] = _price(result.total_time_cost)
             cdr["total_parking_cost"] = _price(result.total_parking_cost)
+            if len(charged) < len(periods):  # the session began as a reservation
+                cdr["total_reservation_cost"] = _price(result.total_reservation_cost)
     return CDR.model_validate(cdr)
+
+
+def _reservation_only(period: dict[str, Any]) -> bool:
+    return all(d["type"] == "RESERVATION_TIME" for d in period["dimensions"])
 
 
 def _dt(value: Any) -> datetime:

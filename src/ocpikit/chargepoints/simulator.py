@@ -10,8 +10,15 @@ Rules (settings ``OCPIKIT_SIMULATOR_*``):
   ``simulator_period_seconds`` at ``simulator_power_kw`` (or a lower W charging profile).
 - STOP_SESSION: the last period is added, the Session COMPLETED, the EVSE AVAILABLE, and the
   CDR stored, priced with the connector's first tariff (:func:`billing.price_session_cdr`).
-- RESERVE_NOW / CANCEL_RESERVATION: the EVSE is RESERVED / AVAILABLE again; reservations are
-  kept per eMSP (CMD-07: one eMSP cannot cancel another's). UNLOCK_CONNECTOR: ACCEPTED.
+- RESERVE_NOW: a Session with status RESERVATION is created and pushed (SES-03; its
+  ``evse_uid``/``connector_id`` are ``#NA`` when the eMSP reserved no EVSE), and a reserved
+  EVSE goes RESERVED. The same ``reservation_id`` at the same location replaces the reservation
+  (CMD-07); reservations are kept per eMSP (one eMSP cannot cancel another's). A START_SESSION
+  of the same token at that location (on the reserved EVSE, or any EVSE for an ``#NA``
+  reservation) turns the Session ACTIVE, with the reservation time as a RESERVATION_TIME
+  period. CANCEL_RESERVATION, or the ``expiry_date`` passing unused, completes the Session
+  with that period; a CDR follows when the tariff charges for the reservation (``§Reservation``:
+  "A CDR may be sent for reservation cost only"). UNLOCK_CONNECTOR: ACCEPTED.
 - Charging profiles: set, read (the set profile, else the EVSE's maximum power, CP-05) and
   cleared per session; only on ACTIVE sessions.
 
@@ -25,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +71,7 @@ __all__ = ["SimulatedChargePoints"]
 
 log = logging.getLogger("ocpikit.simulator")
 _OCCUPIED = {"CHARGING", "BLOCKED", "RESERVED"}
+_NA = "#NA"  # transport_and_format.asciidoc §Not available: a reservation without an EVSE yet
 
 
 def _result(result: CommandResultType, text: str | None = None) -> CommandResult:
@@ -74,11 +83,28 @@ def _find(items: list[dict[str, Any]] | None, field: str, value: str) -> dict[st
     return next((i for i in items or [] if str(i[field]).upper() == value.upper()), None)
 
 
+def _connector(evse: dict[str, Any] | None) -> dict[str, Any]:
+    connectors: list[dict[str, Any]] = (evse or {}).get("connectors") or [{}]
+    return connectors[0]
+
+
+def _connector_of(
+    location: dict[str, Any] | None, evse_uid: str | None, connector_id: str
+) -> dict[str, Any] | None:
+    if location is None or evse_uid is None:
+        return None
+    evse = _find(location.get("evses"), "uid", evse_uid) or {}
+    return _find(evse.get("connectors"), "id", connector_id)
+
+
 @dataclass
 class _Reservation:
     location_id: str
     evse_uid: str | None
     token_uid: str
+    session: ObjectKey  # the RESERVATION Session
+    since: datetime
+    expiry: asyncio.Task[None] | None = None
 
 
 class SimulatedChargePoints:
@@ -123,11 +149,16 @@ class SimulatedChargePoints:
                 return tariff
         return None
 
-    def _reservation_of(self, evse_uid: str, token_uid: str) -> tuple[str, str, str] | None:
-        for key, reservation in self._reservations.items():
-            if (reservation.evse_uid or "").upper() == evse_uid.upper() and (
-                reservation.token_uid.upper() == token_uid.upper()
-            ):
+    def _reservation_of(
+        self, location_id: str, token_uid: str, evse_uid: str | None
+    ) -> tuple[str, str, str] | None:
+        """The reservation of this token at this location that a start on ``evse_uid`` takes."""
+        for key, r in self._reservations.items():
+            if r.location_id.upper() != location_id.upper():
+                continue
+            if r.token_uid.upper() != token_uid.upper():
+                continue
+            if evse_uid is None or r.evse_uid is None or r.evse_uid.upper() == evse_uid.upper():
                 return key
         return None
 
@@ -147,8 +178,11 @@ class SimulatedChargePoints:
         token_uid = body.token.uid
         if token_uid.upper() in self.rejected:
             return _result(CommandResultType.REJECTED, f"Token {token_uid} is not accepted here")
-        if body.evse_uid is not None:
-            evse = _find(location.get("evses"), "uid", body.evse_uid)
+        reserved = self._reservation_of(body.location_id, token_uid, body.evse_uid)
+        reservation = self._reservations.get(reserved) if reserved else None
+        evse_uid = body.evse_uid or (reservation.evse_uid if reservation else None)
+        if evse_uid is not None:
+            evse = _find(location.get("evses"), "uid", evse_uid)
         else:
             evse = next(
                 (e for e in location.get("evses") or [] if e.get("status") == "AVAILABLE"), None
@@ -156,11 +190,13 @@ class SimulatedChargePoints:
             if evse is None:
                 return _result(CommandResultType.EVSE_OCCUPIED, "No EVSE is available")
         if evse is None:
-            return _result(CommandResultType.REJECTED, f"Unknown EVSE {body.evse_uid}")
+            return _result(CommandResultType.REJECTED, f"Unknown EVSE {evse_uid}")
         status = evse.get("status")
-        reserved = self._reservation_of(evse["uid"], token_uid)
-        if status == "RESERVED" and reserved is not None:
-            del self._reservations[reserved]
+        held = reservation is not None and (reservation.evse_uid or "").upper() == (
+            str(evse["uid"]).upper()
+        )
+        if status == "RESERVED" and held:
+            pass
         elif status in _OCCUPIED:
             return _result(CommandResultType.EVSE_OCCUPIED, f"EVSE {evse['uid']} is {status}")
         elif status != "AVAILABLE":
@@ -170,22 +206,63 @@ class SimulatedChargePoints:
         connector = connector or connectors[0]
         tariff = await self._tariff(location, connector)
         started = billing.now_ms()
-        session = billing.new_session(
-            f"SIM{request.uid[:20].upper()}",
-            request.cpo,
-            body,
-            evse["uid"],
-            connector["id"],
-            tariff["currency"] if tariff else self.currency,
-            started,
-        )
-        await sessions.save_local(self.node.db, session)
+        if reserved is not None and reservation is not None:
+            key = await self._take_reservation(reserved, body, evse, connector, tariff, started)
+        else:
+            session = billing.new_session(
+                f"SIM{request.uid[:20].upper()}",
+                request.cpo,
+                body,
+                evse["uid"],
+                connector["id"],
+                tariff["currency"] if tariff else self.currency,
+                started,
+            )
+            await sessions.save_local(self.node.db, session)
+            key = sessions.session_key(session).normalised()
         await self._set_evse(location, evse["uid"], "CHARGING")
-        key = sessions.session_key(session).normalised()
         self._reported[key] = started
         self._timers[key] = asyncio.create_task(self._charge(key, tariff))
-        log.info("simulator: session %s started on EVSE %s", session.id, evse["uid"])
+        log.info("simulator: session %s started on EVSE %s", key.object_id, evse["uid"])
         return _result(CommandResultType.ACCEPTED)
+
+    async def _take_reservation(
+        self,
+        reserved: tuple[str, str, str],
+        body: StartSession,
+        evse: dict[str, Any],
+        connector: dict[str, Any],
+        tariff: Any,
+        started: datetime,
+    ) -> ObjectKey:
+        """The driver who reserved starts charging: the RESERVATION Session becomes ACTIVE.
+
+        ``mod_sessions.asciidoc §Reservation``: "When the reservation turns into a charging
+        session for the same Token, the Session status SHALL be set to ACTIVE". The reservation
+        time becomes a RESERVATION_TIME period; ``start_date_time`` is "the timestamp when the
+        session became ACTIVE"; the StartSession's ``authorization_reference`` is the last one
+        given (SES-05).
+        """
+        reservation = self._reservations.pop(reserved)
+        if reservation.expiry is not None:
+            reservation.expiry.cancel()
+        period = billing.reservation_period(
+            reservation.since, started, tariff["id"] if tariff else None
+        )
+        changes: dict[str, Any] = {
+            "status": "ACTIVE",
+            "start_date_time": started,
+            "evse_uid": evse["uid"],
+            "connector_id": connector["id"],
+            "charging_periods": [period],
+            "last_updated": started,
+        }
+        if body.authorization_reference:
+            changes["authorization_reference"] = body.authorization_reference
+        await sessions.patch_local(
+            self.node.db, reservation.session, SessionPatch.model_validate(changes)
+        )
+        return reservation.session
 
     async def _charge(self, key: ObjectKey, tariff: Any) -> None:
         try:
@@ -263,31 +340,127 @@ class SimulatedChargePoints:
         if body.token.uid.upper() in self.rejected:
             return _result(CommandResultType.REJECTED, f"Token {body.token.uid} is not accepted")
         key = (request.emsp[0], request.emsp[1], body.reservation_id.upper())
+        mine = self._reservations.get(key)
+        if mine is not None and mine.location_id.upper() != body.location_id.upper():
+            text = f"Reservation {body.reservation_id} is held at location {mine.location_id}"
+            return _result(CommandResultType.REJECTED, text)
+        evse: dict[str, Any] | None = None
         if body.evse_uid is not None:
             evse = _find(location.get("evses"), "uid", body.evse_uid)
             if evse is None:
                 return _result(CommandResultType.REJECTED, f"Unknown EVSE {body.evse_uid}")
-            mine = self._reservations.get(key)
-            if evse.get("status") != "AVAILABLE" and not (
-                mine and (mine.evse_uid or "").upper() == body.evse_uid.upper()
-            ):
+            held = mine is not None and (mine.evse_uid or "").upper() == body.evse_uid.upper()
+            if evse.get("status") != "AVAILABLE" and not held:
                 return _result(CommandResultType.EVSE_OCCUPIED, f"EVSE is {evse.get('status')}")
+        evse_uid = evse["uid"] if evse else None
+        connector_id = _connector(evse).get("id", _NA)
+        now = billing.now_ms()
+        if mine is None:
+            tariff = await self._tariff(location, _connector(evse))
+            session = billing.new_session(
+                f"SIM{request.uid[:20].upper()}",
+                request.cpo,
+                body,
+                evse_uid or _NA,
+                connector_id,
+                tariff["currency"] if tariff else self.currency,
+                now,
+                status="RESERVATION",
+            )
+            await sessions.save_local(self.node.db, session)
+            mine = _Reservation(
+                body.location_id, None, body.token.uid, sessions.session_key(session), now
+            )
+        else:  # "same location + same reservation_id replaces the reservation" (CMD-07)
+            if mine.expiry is not None:
+                mine.expiry.cancel()
+            changes: dict[str, Any] = {
+                "evse_uid": evse_uid or _NA,
+                "connector_id": connector_id,
+                "last_updated": now,
+            }
+            if body.authorization_reference:
+                changes["authorization_reference"] = body.authorization_reference
+            await sessions.patch_local(
+                self.node.db, mine.session, SessionPatch.model_validate(changes)
+            )
+            if mine.evse_uid is not None and (evse_uid or "").upper() != mine.evse_uid.upper():
+                await self._set_evse(location, mine.evse_uid, "AVAILABLE")
+            mine.token_uid = body.token.uid
+        if evse is not None and evse.get("status") != "RESERVED":
             await self._set_evse(location, evse["uid"], "RESERVED")
-        self._reservations[key] = _Reservation(body.location_id, body.evse_uid, body.token.uid)
+        mine.evse_uid = evse_uid
+        mine.expiry = asyncio.create_task(self._expire(key, body.expiry_date))
+        self._reservations[key] = mine
+        log.info("simulator: reservation %s, session %s", body.reservation_id, mine.session)
         return _result(CommandResultType.ACCEPTED)
+
+    async def _expire(self, key: tuple[str, str, str], at: datetime) -> None:
+        try:
+            await asyncio.sleep(max(0.0, (at - billing.now_ms()).total_seconds()))
+            if await self._end_reservation(key):
+                log.info("simulator: reservation %s expired unused", key[2])
+        except Exception:  # noqa: BLE001 - a failing timer must not die silently
+            log.exception("simulator: reservation %s did not expire cleanly", key[2])
 
     async def cancel_reservation(self, request: CommandRequest[CancelReservation]) -> CommandResult:
         key = (request.emsp[0], request.emsp[1], request.body.reservation_id.upper())
+        if not await self._end_reservation(key):
+            return _result(CommandResultType.UNKNOWN_RESERVATION)
+        return _result(CommandResultType.ACCEPTED)
+
+    async def _end_reservation(self, key: tuple[str, str, str]) -> bool:
+        """End an unused reservation (cancelled or expired); False when there is none.
+
+        The Session is COMPLETED with the reservation time as its only period ("When the
+        reservation does not result in a charging session, the Session status SHALL be set to
+        COMPLETED") and priced; when that costs something and an EVSE was reserved, the CDR
+        for the reservation follows.
+        """
         reservation = self._reservations.pop(key, None)
         if reservation is None:
-            return _result(CommandResultType.UNKNOWN_RESERVATION)
-        if reservation.evse_uid is not None:
-            location = await self._get(
-                ObjectKey("locations", request.cpo[0], request.cpo[1], reservation.location_id)
-            )
-            if location is not None:
+            return False
+        if reservation.expiry is not None and reservation.expiry is not asyncio.current_task():
+            reservation.expiry.cancel()
+        session_key = reservation.session
+        cpo = (session_key.country_code, session_key.party_id)
+        location = await self._get(ObjectKey("locations", *cpo, reservation.location_id))
+        async with self._lock(session_key):
+            session = await self._get(session_key)
+            if location is not None and reservation.evse_uid is not None:
                 await self._set_evse(location, reservation.evse_uid, "AVAILABLE")
-        return _result(CommandResultType.ACCEPTED)
+            if session is None or session.get("status") != "RESERVATION":
+                return True
+            connector = _connector_of(location, reservation.evse_uid, session["connector_id"])
+            tariff = await self._tariff(location, connector) if location and connector else None
+            now = billing.now_ms()
+            period = billing.reservation_period(
+                reservation.since, now, tariff["id"] if tariff else None
+            )
+            changes: dict[str, Any] = {
+                "status": "COMPLETED",
+                "end_date_time": now,
+                "charging_periods": [period],
+                "last_updated": now,
+            }
+            periods = [*(session.get("charging_periods") or []), period]
+            cost = await pricing.price_session(
+                self.node.db, {**session, **changes, "charging_periods": periods}
+            )
+            if cost is not None:
+                changes["total_cost"] = cost
+            await sessions.patch_local(
+                self.node.db, session_key, SessionPatch.model_validate(changes)
+            )
+            if location is None or tariff is None or cost is None or cost.excl_vat <= 0:
+                return True
+            completed = await self._get(session_key)
+            assert completed is not None
+            cdr = await pricing.price_local_cdr(
+                self.node.db, billing.build_cdr(completed, location, tariff)
+            )
+            await cdrs.save_local(self.node.db, cdr)
+        return True
 
     async def unlock_connector(self, request: CommandRequest[UnlockConnector]) -> CommandResult:
         return _result(CommandResultType.ACCEPTED)
@@ -333,7 +506,8 @@ class SimulatedChargePoints:
         return ClearProfileResult(result=ChargingProfileResultType.ACCEPTED)
 
     async def close(self) -> None:
-        timers = list(self._timers.values())
+        expiries = [r.expiry for r in self._reservations.values() if r.expiry is not None]
+        timers = [*self._timers.values(), *expiries]
         for timer in timers:
             timer.cancel()
         await asyncio.gather(*timers, return_exceptions=True)

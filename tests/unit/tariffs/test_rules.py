@@ -270,6 +270,30 @@ def test_an_ongoing_session_ends_after_its_last_volumes() -> None:
     assert price(night_day("22:00", "06:00"), s, ZoneInfo("UTC")).total_time == D("1.5")  # type: ignore[arg-type]
 
 
+def _session_from_a_reservation(first: str) -> dict:
+    return {
+        "status": "ACTIVE",
+        "start_date_time": "2024-03-05T10:00:00Z",  # when it became ACTIVE
+        "charging_periods": [
+            {
+                "start_date_time": "2024-03-05T09:30:00Z",
+                "dimensions": [{"type": first, "volume": 0.5}],
+            },
+            {
+                "start_date_time": "2024-03-05T10:00:00Z",
+                "dimensions": [{"type": "TIME", "volume": 1}],
+            },
+        ],
+    }
+
+
+def test_a_reservation_period_may_precede_the_active_start_of_its_session() -> None:
+    s = parse_session(_session_from_a_reservation("RESERVATION_TIME"))
+    assert s.charging_periods[0].reservation_time == D("0.5")
+    with pytest.raises(ValueError, match=r"charging_periods\[0\].start_date_time: before"):
+        parse_session(_session_from_a_reservation("TIME"))
+
+
 @pytest.mark.parametrize(
     ("country", "lat", "lon", "zone"),
     [
