@@ -12,7 +12,6 @@ from ocpikit.modules.commands.service import (
     get_command,
     list_commands,
     send_command,
-    token_recently_commanded,
 )
 from ocpikit.modules.locations.service import patch_local_evse
 from ocpikit.protocol.v221.locations import EvsePatch, Status
@@ -419,14 +418,6 @@ async def test_stop_of_an_unknown_session_is_unknown_session(pair: Pair):
     assert response.result == "UNKNOWN_SESSION"
     record = await get_command(pair.emsp.db, uid)
     assert record is not None and record.status == "CLOSED" and record.result is None
-
-
-async def test_an_accepted_start_spares_the_token_realtime_authorization(pair: Pair):
-    await seed_location(pair.cpo)
-    assert not await token_recently_commanded(pair.cpo.db, "TOKEN1")
-    await send(pair, "START_SESSION", start_body())
-    assert await token_recently_commanded(pair.cpo.db, "token1", location_id="LOC1")
-    assert not await token_recently_commanded(pair.cpo.db, "TOKEN1", location_id="LOC2")
 
 
 # ---- the Sender (callback) side -------------------------------------------------------------

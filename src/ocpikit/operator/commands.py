@@ -4,7 +4,9 @@
 UNLOCK_CONNECTOR and answers the CPO's immediate CommandResponse; the CPO's asynchronous
 CommandResult arrives later at our callback: read it with ``GET /api/commands/{uid}`` (or wait
 for the ``command.result`` event). ``POST /api/authorize`` asks an eMSP peer whether a token
-may charge (``POST {tokens}/{uid}/authorize``).
+may charge (``POST {tokens}/{uid}/authorize``). ``POST /api/charge-point/authorize`` is the
+CPO's whole decision for a token presented at a charge point (recent command, whitelist,
+real-time, offline whitelist: :mod:`ocpikit.modules.tokens.cpo_authorize`).
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from ocpikit.client.ocpi import OcpiClient
 from ocpikit.client.peer import ClientOptions, ModuleNotOffered
-from ocpikit.errors import PeerError
+from ocpikit.errors import PeerError, UnknownToken
 from ocpikit.modules.commands.service import get_command, list_commands, send_command
+from ocpikit.modules.tokens.cpo_authorize import DecidedBy, NoDecision, authorize_at_charge_point
 from ocpikit.operator.auth import Operator
 from ocpikit.operator.helpers import (
+    bad_gateway,
     conflict,
     find_peer,
     invalid_as_422,
@@ -35,6 +39,9 @@ from ocpikit.protocol.v221.tokens import AuthorizationInfo, LocationReferences
 __all__ = ["router"]
 
 router = APIRouter(tags=["commands"])
+
+# CiString(36): printable ASCII, here at least one character.
+Id36 = Annotated[str, StringConstraints(min_length=1, max_length=36, pattern=r"^[\x20-\x7e]+$")]
 
 PeerRef = Annotated[
     str,
@@ -104,6 +111,38 @@ class AuthorizeIn(BaseModel):
     location: LocationReferences | None = Field(
         default=None, description="Where the token is to be used (LocationReferences)."
     )
+
+
+class ChargePointAuthorizeIn(BaseModel):
+    """A token presented at one of our charge points (an OCPP Authorize, say)."""
+
+    token_uid: Id36 = Field(description="The uid read at the charge point (Token.uid).")
+    token_type: TokenType = Field(
+        default=TokenType.RFID,
+        description="AD_HOC_USER / APP_USER are never authorized in real time (CMD-06).",
+    )
+    location_id: Id36 = Field(description="Our Location.id where the token is presented.")
+    evse_uid: Id36 | None = Field(default=None, description="The EVSE.uid, when known.")
+    peer: PeerRef | None = Field(
+        default=None,
+        description="The eMSP to ask in real time; needed for a token not in the cache. "
+        "Default: the peer whose roles include the cached token's country_code/party_id.",
+    )
+
+
+class ChargePointAuthorizationOut(BaseModel):
+    """The decision: the AuthorizationInfo and which rule made it."""
+
+    authorization: AuthorizationInfo
+    decided_by: DecidedBy = Field(
+        description="recent_command (an accepted START_SESSION / RESERVE_NOW in the last 15 "
+        "minutes), whitelist, realtime (the eMSP answered), offline_whitelist (the eMSP could "
+        "not answer: ALLOWED_OFFLINE / cached valid=false), no_realtime (AD_HOC_USER / "
+        "APP_USER without a recent command)."
+    )
+    peer_id: int | None = Field(default=None, description="The eMSP peer asked or commanding.")
+    command_uid: str | None = Field(default=None, description="The command that decided.")
+    emsp_error: str | None = Field(default=None, description="Why the eMSP could not answer.")
 
 
 def _party(ref: PartyRef | None) -> tuple[str, str] | None:
@@ -188,3 +227,41 @@ async def authorize(body: AuthorizeIn, node: Operator) -> AuthorizationInfo:
             not_found(f"token_uid: the eMSP does not know token {body.token_uid!r}: {exc.message}")
         peer_failed(exc)
     return info
+
+
+@router.post(
+    "/charge-point/authorize",
+    response_model=ChargePointAuthorizationOut,
+    response_model_exclude_none=True,
+    summary="May a token presented at our charge point charge? The CPO's whole decision",
+    responses={
+        404: {"description": "Unknown token (at the eMSP, or not cached and no eMSP to ask)"},
+        409: {"description": "This node has no CPO party, or the peer is not registered"},
+        502: {"description": "The token needs real-time authorization; the eMSP cannot answer"},
+    },
+)
+async def charge_point_authorize(
+    body: ChargePointAuthorizeIn, node: Operator
+) -> ChargePointAuthorizationOut:
+    if not any(p.role in ("CPO", "HUB") for p in await local_parties(node.db)):
+        conflict("this node has no local CPO party: it holds no tokens to authorize")
+    peer = await find_peer(node.db, body.peer) if body.peer is not None else None
+    location = LocationReferences(
+        location_id=body.location_id,
+        evse_uids=[body.evse_uid] if body.evse_uid is not None else None,
+    )
+    try:
+        decision = await authorize_at_charge_point(
+            node, body.token_uid, body.token_type, location, peer=peer
+        )
+    except UnknownToken as exc:
+        not_found(f"token_uid: {exc.message}")
+    except NoDecision as exc:
+        bad_gateway(exc.message)
+    return ChargePointAuthorizationOut(
+        authorization=decision.info,
+        decided_by=decision.decided_by,
+        peer_id=decision.peer_id,
+        command_uid=decision.command_uid,
+        emsp_error=decision.emsp_error,
+    )

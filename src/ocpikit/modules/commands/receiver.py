@@ -27,7 +27,6 @@ Every valid command is stored (``commands`` table), whatever the answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -50,7 +49,6 @@ from ocpikit.protocol.v221.commands import (
     StopSession,
     UnlockConnector,
 )
-from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
 from ocpikit.transport.body import describe_validation_error
 from ocpikit.transport.headers import RoutingHeaders
@@ -63,7 +61,6 @@ __all__ = [
     "CommandAnswer",
     "command_type",
     "receive_command",
-    "token_recently_commanded",
 ]
 
 MODULE = "commands"
@@ -281,25 +278,3 @@ async def receive_command(
     if checked.status_code != StatusCode.SUCCESS:
         return CommandAnswer(uid, response, checked.status_code, checked.message or "")
     return CommandAnswer(uid, response)
-
-
-async def token_recently_commanded(
-    db: Database,
-    token_uid: str,
-    *,
-    location_id: str | None = None,
-    within: timedelta = timedelta(minutes=15),
-) -> bool:
-    """Whether an eMSP sent an accepted START_SESSION / RESERVE_NOW with this token lately.
-
-    For the Tokens module's real-time authorization (CMD-06, ``mod_commands.asciidoc
-    §StartSession Object``): "If this Token is of type: RFID, the CPO SHALL NOT do a realtime
-    authorization at the eMSP for this Token at the given EVSE/Charge Point within 15 minutes
-    after having received this StartSession" (AD_HOC_USER / APP_USER: never).
-    """
-    since = datetime.now(UTC) - within
-    async with db.connect() as conn:
-        count = await CommandLog(conn).count_recent_token(
-            token_uid, since=since, object_id=location_id
-        )
-    return count > 0

@@ -1,7 +1,8 @@
 """Commands module services, both sides (``mod_commands.asciidoc``).
 
-- Receiver (CPO): :func:`receive_command` (see :mod:`ocpikit.modules.commands.receiver`);
-  :func:`token_recently_commanded` for the Tokens module (CMD-06).
+- Receiver (CPO): :func:`receive_command` (see :mod:`ocpikit.modules.commands.receiver`). The
+  commands it stored spare a token real-time authorization for 15 minutes (CMD-06):
+  :func:`ocpikit.modules.tokens.cpo_authorize.recent_command`.
 - Sender (eMSP): :func:`send_command`, :func:`receive_result`, :func:`get_command`,
   :func:`list_commands` (see :mod:`ocpikit.modules.commands.sender`).
 """
@@ -14,7 +15,6 @@ from ocpikit.modules.commands.receiver import (
     CommandAnswer,
     command_type,
     receive_command,
-    token_recently_commanded,
 )
 from ocpikit.modules.commands.sender import (
     get_command,
@@ -35,5 +35,4 @@ __all__ = [
     "receive_command",
     "receive_result",
     "send_command",
-    "token_recently_commanded",
 ]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -249,13 +249,15 @@ class CommandLog:
             update(commands).where(commands.c.uid == uid).values(status=FAILED, last_error=error)
         )
 
-    async def count_recent_token(
-        self, token_uid: str, *, since: datetime, object_id: str | None = None
-    ) -> int:
-        """Accepted START_SESSION / RESERVE_NOW we received for a token since ``since``."""
+    async def recent_token_commands(
+        self, token_uid: str, *, since: datetime, location_id: str | None = None
+    ) -> list[CommandRecord]:
+        """Accepted START_SESSION / RESERVE_NOW we received for a token since ``since``.
+
+        Newest first, with their bodies (the token): what CMD-06 looks at.
+        """
         query = (
-            select(func.count())
-            .select_from(commands)
+            select(commands)
             .where(
                 commands.c.direction == "IN",
                 commands.c.command.in_(("START_SESSION", "RESERVE_NOW")),
@@ -263,7 +265,8 @@ class CommandLog:
                 commands.c.status.in_((PENDING, DONE, FAILED, TIMEOUT)),
                 commands.c.created_at >= since,
             )
+            .order_by(commands.c.id.desc())
         )
-        if object_id is not None:
-            query = query.where(commands.c.object_id == object_id.upper())
-        return int(await self.conn.scalar(query) or 0)
+        if location_id is not None:
+            query = query.where(commands.c.object_id == location_id.upper())
+        return [_record(r) for r in await self.conn.execute(query)]

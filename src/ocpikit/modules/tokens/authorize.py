@@ -22,12 +22,16 @@ LocationReferences body.
 - Each ALLOWED answer carries a fresh ``authorization_reference`` (X-01: the CPO copies it into
   the Session and CDR) and is recorded as a ``token.authorized`` event with that reference.
 
-CPO side, :func:`authorize_locally`: whitelist semantics for a token in the CPO's cache.
+CPO side: :func:`whitelist_decision` (whitelist semantics for a cached token),
+:func:`cached_token` (the CPO's cache of pushed tokens) and :func:`authorize_locally` (both).
+The complete decision of a CPO, which also asks the eMSP in real time and honours recent
+commands, is :mod:`ocpikit.modules.tokens.cpo_authorize`.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from ocpikit.errors import UnknownToken
@@ -44,7 +48,13 @@ from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
 from ocpikit.storage.objects import ObjectStore, StoredObject
 
-__all__ = ["authorize", "authorize_locally", "parse_location_references"]
+__all__ = [
+    "authorize",
+    "authorize_locally",
+    "cached_token",
+    "parse_location_references",
+    "whitelist_decision",
+]
 
 
 def parse_location_references(body: Any) -> LocationReferences | None:
@@ -58,14 +68,12 @@ def parse_location_references(body: Any) -> LocationReferences | None:
     return parse_body(LocationReferences, body, what="LocationReferences")
 
 
-def _pick(
-    found: list[StoredObject], party: tuple[str, str] | None, *, strict: bool
-) -> StoredObject | None:
-    """The token of ``party`` (or, unless ``strict``, of any party when it has none)."""
+def _pick(found: list[StoredObject], party: tuple[str, str] | None) -> StoredObject | None:
+    """The token of ``party``, or of any party when it has none."""
     if party is not None:
         cc, pid = party[0].upper(), party[1].upper()
         mine = [o for o in found if (o.key.country_code, o.key.party_id) == (cc, pid)]
-        found = mine if strict else (mine or found)
+        found = mine or found
     return found[0] if found else None
 
 
@@ -95,7 +103,7 @@ async def authorize(
         found = await ObjectStore(conn).find(
             MODULE, uid, is_local=True, object_type=token_type.value
         )
-        stored = _pick(found, to_party, strict=False)
+        stored = _pick(found, to_party)
         if stored is None:
             raise UnknownToken(f"Unknown token {uid!r} ({token_type.value})")
         token = Token.model_validate_json(stored.data)
@@ -120,16 +128,35 @@ async def authorize(
     return info
 
 
-async def authorize_locally(
+async def cached_token(
     db: Database,
     uid: str,
     token_type: TokenType,
-    location_refs: LocationReferences | None,
     *,
-    emsp_reachable: bool = True,
-    party: tuple[str, str] | None = None,
+    parties: Collection[tuple[str, str]] | None = None,
+) -> Token | None:
+    """A token an eMSP peer pushed to us (the CPO's cache), or None.
+
+    Args:
+        db: the CPO node's database.
+        uid: the token uid (case-insensitive).
+        token_type: the token type (part of the token's identity, TOK-03).
+        parties: when given, only a token of one of these (country_code, party_id) counts.
+    """
+    async with db.connect() as conn:
+        found = await ObjectStore(conn).find(
+            MODULE, uid, is_local=False, object_type=token_type.value
+        )
+    if parties is not None:
+        wanted = {(cc.upper(), pid.upper()) for cc, pid in parties}
+        found = [o for o in found if (o.key.country_code, o.key.party_id) in wanted]
+    return Token.model_validate_json(found[0].data) if found else None
+
+
+def whitelist_decision(
+    token: Token, location_refs: LocationReferences | None, *, emsp_reachable: bool = True
 ) -> AuthorizationInfo | None:
-    """Whitelist decision of a CPO for a token in its cache, or None: "ask the eMSP".
+    """What the whitelist type lets the CPO decide for a cached token, or None: "ask the eMSP".
 
     ``mod_tokens.asciidoc §WhitelistType enum``:
 
@@ -151,27 +178,9 @@ async def authorize_locally(
     authorization, the state of the Token might have changed." Hence ``valid`` is only looked at
     once the whitelist type lets the CPO decide.
 
-    A token not in the cache also gives None (``§Real-time authorization``: "When an eMSP does
-    not want to Push the full list of tokens to CPOs, the CPOs will need to call the POST
-    Authorize request"). Local decisions carry no ``authorization_reference`` (that is the
-    eMSP's to give, X-01); ALLOWED echoes ``location_refs``.
-
-    Args:
-        db: the CPO node's database.
-        uid: the token uid read at the charger (case-insensitive).
-        token_type: the token type (RFID for cards).
-        location_refs: where the driver wants to charge, if known.
-        emsp_reachable: False when a real-time request to the eMSP failed or cannot be made.
-        party: the eMSP party (country_code, party_id), when several could hold this uid.
+    Local decisions carry no ``authorization_reference`` (that is the eMSP's to give, X-01);
+    ALLOWED echoes ``location_refs``.
     """
-    async with db.connect() as conn:
-        found = await ObjectStore(conn).find(
-            MODULE, uid, is_local=False, object_type=token_type.value
-        )
-    stored = _pick(found, party, strict=True)
-    if stored is None:
-        return None
-    token = Token.model_validate_json(stored.data)
     whitelist = token.whitelist
     if whitelist is WhitelistType.NEVER:
         return None
@@ -182,3 +191,34 @@ async def authorize_locally(
     if not token.valid:
         return AuthorizationInfo(allowed=AllowedType.BLOCKED, token=token)
     return AuthorizationInfo(allowed=AllowedType.ALLOWED, token=token, location=location_refs)
+
+
+async def authorize_locally(
+    db: Database,
+    uid: str,
+    token_type: TokenType,
+    location_refs: LocationReferences | None,
+    *,
+    emsp_reachable: bool = True,
+    party: tuple[str, str] | None = None,
+) -> AuthorizationInfo | None:
+    """Whitelist decision of a CPO for a token in its cache, or None: "ask the eMSP".
+
+    :func:`cached_token` then :func:`whitelist_decision` (the whitelist rules are quoted there).
+    A token not in the cache also gives None (``§Real-time authorization``: "When an eMSP does
+    not want to Push the full list of tokens to CPOs, the CPOs will need to call the POST
+    Authorize request"). The whole decision of a CPO, with the real-time request and the
+    commands rule, is :func:`ocpikit.modules.tokens.cpo_authorize.authorize_at_charge_point`.
+
+    Args:
+        db: the CPO node's database.
+        uid: the token uid read at the charger (case-insensitive).
+        token_type: the token type (RFID for cards).
+        location_refs: where the driver wants to charge, if known.
+        emsp_reachable: False when a real-time request to the eMSP failed or cannot be made.
+        party: the eMSP party (country_code, party_id), when several could hold this uid.
+    """
+    token = await cached_token(db, uid, token_type, parties=None if party is None else [party])
+    if token is None:
+        return None
+    return whitelist_decision(token, location_refs, emsp_reachable=emsp_reachable)
