@@ -11,8 +11,13 @@ result (its result enum has no timeout value) and is recorded as ``TIMEOUT``.
 OCPI neither allows nor requires retries of the result POST (``§CommandResponse Object``):
 a failed delivery is recorded (status ``FAILED`` with the error) and not repeated.
 
-The runner lives in the process that received the request (one per ``serve`` worker);
-requests in flight when the process stops get no result.
+The runner lives in the process that received the request (one per ``serve`` worker). A
+request in flight when its process stops would get no result, and the eMSP's driver would wait
+in vain; so every runner sweeps the table now and then (:meth:`ChargePointRunner.sweep`): a
+received command still PENDING ``ORPHAN_GRACE`` seconds after its announced timeout belongs to
+a process that is gone (a live one answers before the timeout), and is answered ``TIMEOUT``
+(a charging profile request is recorded as ``TIMEOUT``). The claim is a conditional UPDATE, so
+of several processes on one database exactly one answers.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import importlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -30,8 +36,9 @@ from starlette.requests import Request
 from ocpikit.chargepoints.adapter import ChargePointAdapter, NoAdapter
 from ocpikit.client.http import call
 from ocpikit.errors import PeerError
-from ocpikit.modules.commands.store import DONE, FAILED, TIMEOUT, CommandLog
+from ocpikit.modules.commands.store import DONE, FAILED, TIMEOUT, CommandLog, CommandRecord
 from ocpikit.node import Node
+from ocpikit.protocol.v221.commands import CommandResult, CommandResultType
 from ocpikit.protocol.v221.common import OcpiModel
 from ocpikit.storage.repositories import PeerRepository
 
@@ -41,6 +48,10 @@ log = logging.getLogger("ocpikit.chargepoints")
 
 # The share of the announced timeout the adapter gets; the rest is for delivering the result.
 ADAPTER_SHARE = 0.75
+# How long past its timeout a PENDING received request must be to count as orphaned.
+ORPHAN_GRACE = 60.0
+# How often each process sweeps for orphaned requests.
+SWEEP_INTERVAL = 30.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ class ChargePointRunner:
         self.adapter = adapter
         self.timeout = timeout
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
 
     @property
     def adapter_budget(self) -> float:
@@ -104,13 +116,15 @@ class ChargePointRunner:
             outcome = job.on_error
         await self._deliver(job, outcome)
 
-    async def _deliver(self, job: Job, outcome: OcpiModel) -> None:
+    async def _deliver(self, job: Job | CommandRecord, outcome: OcpiModel) -> None:
         async with self.node.db.connect() as conn:
             peer = await PeerRepository(conn).get(job.peer_id) if job.peer_id else None
         body = outcome.to_wire()
         status, error = DONE, None
         if peer is None or not peer.token_out:
             status, error = FAILED, "the peer is no longer registered"
+        elif not (job.response_url and job.local_party and job.peer_party):
+            status, error = FAILED, "the request has no response_url or parties"
         else:
             headers = {
                 "OCPI-from-country-code": job.local_party[0],
@@ -139,8 +153,43 @@ class ChargePointRunner:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    def start_sweeping(self, interval: float = SWEEP_INTERVAL) -> None:
+        """Sweep for orphaned requests now and every ``interval`` seconds, until :meth:`stop`."""
+        self._sweeper = asyncio.create_task(self._sweep_forever(interval), name="ocpikit-sweeper")
+
+    async def _sweep_forever(self, interval: float) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:  # noqa: BLE001 - the sweeper must outlive a failing database
+                log.exception("sweeping orphaned charge point requests failed")
+            await asyncio.sleep(interval)
+
+    async def sweep(self, *, grace: float = ORPHAN_GRACE) -> int:
+        """Answer the received requests no process will answer any more; returns how many."""
+        before = datetime.now(UTC) - timedelta(seconds=grace)
+        async with self.node.db.connect() as conn:
+            orphans = await CommandLog(conn).orphans(before)
+        answered = 0
+        for record in orphans:
+            error = "no result: the node stopped before the charge point answered"
+            async with self.node.db.transaction() as conn:
+                if not await CommandLog(conn).claim_orphan(record.uid, error):
+                    continue  # another process took it
+            answered += 1
+            log.warning("request %s (%s) orphaned: answered TIMEOUT", record.uid, record.command)
+            if record.module != "commands":  # charging profile results have no TIMEOUT value
+                async with self.node.db.transaction() as conn:
+                    await CommandLog(conn).set_result(record.uid, None, status=TIMEOUT, error=error)
+                continue
+            await self._deliver(record, CommandResult(result=CommandResultType.TIMEOUT))
+        return answered
+
     async def stop(self) -> None:
-        """Cancel requests in flight and close the adapter."""
+        """Cancel requests in flight and the sweeper, and close the adapter."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -187,6 +236,7 @@ async def start_chargepoints(app: FastAPI, node: Node) -> ChargePointRunner:
     """Create the runner of this process (called from the app lifespan)."""
     runner = ChargePointRunner(node, select_adapter(node), timeout=node.settings.command_timeout)
     app.state.chargepoints = runner
+    runner.start_sweeping()
     return runner
 
 

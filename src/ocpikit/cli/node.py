@@ -119,4 +119,7 @@ def serve(
         access_log=False,
         loop="uvloop",
         http="httptools",
+        # On SIGTERM, requests in flight get this long before their connections are closed
+        # (uvicorn would otherwise wait for every keep-alive client to leave).
+        timeout_graceful_shutdown=10,
     )

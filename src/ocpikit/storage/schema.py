@@ -260,4 +260,5 @@ commands = Table(
     Column("result_at", UtcDateTime(), nullable=True),
     Index("ix_commands_list", "direction", "id"),
     Index("ix_commands_token", "token_uid", "created_at"),
+    Index("ix_commands_pending", "status", "direction", "timeout_at"),
 )

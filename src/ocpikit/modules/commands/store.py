@@ -249,6 +249,29 @@ class CommandLog:
             update(commands).where(commands.c.uid == uid).values(status=FAILED, last_error=error)
         )
 
+    async def orphans(self, before: datetime) -> list[CommandRecord]:
+        """Received requests still PENDING whose timeout passed before ``before``."""
+        query = (
+            select(commands)
+            .where(
+                commands.c.direction == "IN",
+                commands.c.status == PENDING,
+                commands.c.timeout_at < before,
+            )
+            .order_by(commands.c.id)
+            .limit(500)
+        )
+        return [_record(r) for r in await self.conn.execute(query)]
+
+    async def claim_orphan(self, uid: str, error: str) -> bool:
+        """Take an orphaned request for answering; False when it is no longer PENDING."""
+        result = await self.conn.execute(
+            update(commands)
+            .where(commands.c.uid == uid, commands.c.status == PENDING)
+            .values(status=FAILED, last_error=error)
+        )
+        return int(result.rowcount) == 1
+
     async def recent_token_commands(
         self, token_uid: str, *, since: datetime, location_id: str | None = None
     ) -> list[CommandRecord]:
