@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
 import pytest
 
 from ocpikit.modules.locations import service
-from ocpikit.protocol.v221.locations import Location
+from ocpikit.protocol.v221.locations import EvsePatch, Location
 from ocpikit.storage.objects import ObjectKey, ObjectStore
 from tests import factories
 from tests.support import Pair, RunningNode
@@ -26,6 +30,15 @@ async def stored(node: RunningNode, lid: str, cc: str = "NL", pid: str = "CPO") 
     async with node.db.connect() as conn:
         obj = await ObjectStore(conn).get(ObjectKey("locations", cc, pid, lid))
     return obj.parsed() if obj else None
+
+
+async def wait_for(predicate: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    """Until ``predicate()`` holds (the nodes' push workers deliver in the background)."""
+    deadline = time.monotonic() + timeout
+    while not await predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
 
 
 # ---- Sender -------------------------------------------------------------------------------
@@ -90,15 +103,54 @@ async def test_sender_unknown_object_is_404(pair: Pair, path: str):
     assert r.json()["status_code"] == 2000
 
 
-async def test_unpublished_locations_are_not_listed(pair: Pair):
-    loc = factories.location(
-        "HIDDEN", publish=False, publish_allowed_to=[{"visual_number": "X", "issuer": "Y"}]
-    )
+UNPUBLISHED = [
+    pytest.param({}, id="uc3-no-publish_allowed_to"),
+    pytest.param(
+        {"publish_allowed_to": [{"visual_number": "0123456-99", "issuer": "MoveMove"}]},
+        id="uc5-publish_allowed_to",
+    ),
+]
+
+
+@pytest.mark.parametrize("extra", UNPUBLISHED)
+async def test_unpublished_locations_are_listed_and_served_to_peers(pair: Pair, extra: dict):
+    # publish=false is about apps and websites (LOC-07), not OCPI: the eMSP's helpdesk and
+    # the owners of the tokens in publish_allowed_to need the location (UC3, UC4, UC5).
+    await seed(pair.cpo, 1)
+    loc = factories.location("HIDDEN", publish=False, **extra)
     await service.save_local(pair.cpo.db, Location.model_validate(loc))
-    r = await pair.cpo.client.get(SENDER, headers=pair.cpo_headers())
-    assert r.json()["data"] == []
-    r = await pair.cpo.client.get(f"{SENDER}/HIDDEN", headers=pair.cpo_headers())
-    assert r.status_code == 404
+    h = pair.cpo_headers()
+    r = await pair.cpo.client.get(SENDER, headers=h)
+    assert r.json()["status_code"] == 1000
+    assert r.headers["X-Total-Count"] == "2"
+    [listed] = [d for d in r.json()["data"] if d["id"] == "HIDDEN"]
+    assert listed["publish"] is False
+    assert listed.get("publish_allowed_to") == extra.get("publish_allowed_to")
+    r = await pair.cpo.client.get(f"{SENDER}/hidden", headers=h)
+    assert r.status_code == 200 and r.json()["data"] == listed
+    r = await pair.cpo.client.get(f"{SENDER}/HIDDEN/HIDDEN-2", headers=h)
+    assert r.status_code == 200 and r.json()["data"]["uid"] == "HIDDEN-2"
+    r = await pair.cpo.client.get(f"{SENDER}/HIDDEN/HIDDEN-2/1", headers=h)
+    assert r.status_code == 200 and r.json()["data"]["id"] == "1"
+
+
+@pytest.mark.parametrize("extra", UNPUBLISHED)
+async def test_unpublished_locations_are_pushed_to_the_emsp(pair: Pair, extra: dict):
+    loc = factories.location("HIDDEN", publish=False, **extra)
+    await service.save_local(pair.cpo.db, Location.model_validate(loc))
+    key = ObjectKey("locations", "NL", "CPO", "HIDDEN")
+    patch = EvsePatch.model_validate({"status": "CHARGING", "last_updated": "2026-02-01T00:00:00Z"})
+    await service.patch_local_evse(pair.cpo.db, key, "HIDDEN-1", patch)
+
+    async def arrived() -> bool:
+        got = await stored(pair.emsp, "HIDDEN")
+        return got is not None and got["evses"][0]["status"] == "CHARGING"
+
+    await wait_for(arrived)  # the PUT, then the EVSE PATCH
+    got = await stored(pair.emsp, "HIDDEN")
+    assert got is not None and got["publish"] is False
+    assert got.get("publish_allowed_to") == extra.get("publish_allowed_to")
+    assert got["last_updated"] == "2026-02-01T00:00:00Z"
 
 
 async def test_sender_rejects_token_a_and_unknown_tokens(pair: Pair):

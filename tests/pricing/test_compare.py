@@ -172,6 +172,10 @@ async def test_own_tariffs_are_compared_on_the_cpo(pair: Pair):
             "radius_km",
         ),
         ({"kwh": 10, "minutes": 60, "colour": "red"}, "colour"),
+        ({"kwh": 10, "minutes": 60, "token": {"type": "RFID", "issuer": "X"}}, "token"),
+        ({"kwh": 10, "minutes": 60, "token": {"uid": "x" * 37}}, "uid"),
+        ({"kwh": 10, "minutes": 60, "token": {"uid": "A", "type": "CARD"}}, "type"),
+        ({"kwh": 10, "minutes": 60, "token": {"uid": "A", "contract_id": "C"}}, "contract_id"),
     ],
 )
 async def test_bad_questions_are_422_naming_the_field(pair: Pair, body: dict, field: str):
@@ -252,3 +256,157 @@ async def test_cli_table_and_errors(priced: Pair):
         "2026-01-05T09:00:00",
     )
     assert result.exit_code == 1 and "--start" in result.stderr
+
+
+# ---- publish=false: shown to drivers only for a matching token (LOC-07) -------------------
+
+PUBLIC = ["TOU", "UTR", "AMS", "AMS", "ODD"]  # near Amsterdam, cheapest first
+UNPUBLISHED = [
+    location(  # UC5: a home charge point, its owner's card and app token
+        "HOME",
+        ["CHEAP"],
+        AMSTERDAM,
+        name="Home",
+        publish=False,
+        publish_allowed_to=[
+            {"visual_number": "0123456-99", "issuer": "MoveMove"},
+            {"uid": "abc123", "type": "APP_USER"},
+        ],
+    ),
+    location(  # UC4: a depot, any token of the fleet's group
+        "DEPOT",
+        ["CHEAP"],
+        AMSTERDAM,
+        name="Depot",
+        publish=False,
+        publish_allowed_to=[{"group_id": "FLEET-7"}],
+    ),
+    location("GUESTS", ["CHEAP"], AMSTERDAM, name="Guests only", publish=False),  # UC3
+]
+ASK = {"kwh": 20, "minutes": 60, "start": START, "near": NEAR_AMSTERDAM}
+
+
+@pytest.fixture
+async def private(priced: Pair) -> Pair:
+    """``priced``, and the eMSP also holds the CPO's locations with ``publish=false``."""
+    await push_to_emsp(priced, locs=UNPUBLISHED)
+    return priced
+
+
+def shown(body: dict) -> list[str]:
+    return [e["location_id"] for e in body["results"]]
+
+
+async def test_unpublished_locations_are_hidden_without_a_token(private: Pair):
+    assert shown(await compare(private, ASK)) == PUBLIC
+    body = await compare(private, {**ASK, "location_ids": ["HOME", "DEPOT", "GUESTS"]})
+    assert body["results"] == [] and body["query"]["token"] is None
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        {"uid": "abc123", "type": "RFID"},  # the entry's type is APP_USER
+        {"uid": "abc1234", "type": "APP_USER"},
+        {"uid": "abc123"},  # the entry sets type too
+        {"visual_number": "0123456-99", "issuer": "movemove"},  # string: case counts
+        {"visual_number": "0123456-99"},  # the entry sets issuer too
+        {"visual_number": "0123456-99 ", "issuer": "MoveMove"},
+        {"group_id": "FLEET-8"},
+        {"group_id": "FLEET", "uid": "abc", "type": "APP_USER"},
+    ],
+)
+async def test_unpublished_locations_are_hidden_from_a_token_that_does_not_match(
+    private: Pair, token: dict
+):
+    assert shown(await compare(private, {**ASK, "token": token})) == PUBLIC
+
+
+@pytest.mark.parametrize(
+    ("token", "extra"),
+    [
+        ({"uid": "ABC123", "type": "APP_USER"}, "HOME"),  # uid is a CiString
+        ({"visual_number": "0123456-99", "issuer": "MoveMove"}, "HOME"),
+        ({"visual_number": "0123456-99", "issuer": "MoveMove", "group_id": "X"}, "HOME"),
+        ({"group_id": "fleet-7"}, "DEPOT"),
+        ({"group_id": "FLEET-7", "uid": "ANY", "type": "RFID"}, "DEPOT"),
+    ],
+)
+async def test_a_matching_token_is_shown_the_unpublished_location(
+    private: Pair, token: dict, extra: str
+):
+    body = await compare(private, {**ASK, "token": token})
+    assert sorted(shown(body)) == sorted([*PUBLIC, extra])  # never GUESTS: no one is allowed
+    [entry] = [e for e in body["results"] if e["location_id"] == extra]
+    assert entry["tariff_id"] == "CHEAP" and entry["price"]["total_cost"]["excl_vat"] == 4.5
+    assert body["query"]["token"] == token
+
+
+async def test_unpublished_location_pushed_by_the_cpo_is_compared_for_its_owner(pair: Pair):
+    # End to end: the CPO pushes its publish=false location (UC5) and tariff to the eMSP,
+    # whose price comparison shows it to the owner's token only.
+    await save_own(pair.cpo, tars=TARIFFS[:1], locs=UNPUBLISHED[:1])
+    ask = {"kwh": 20, "minutes": 60, "start": START}
+    owner = {**ask, "token": {"visual_number": "0123456-99", "issuer": "MoveMove"}}
+    deadline = asyncio.get_running_loop().time() + 10
+    while not shown(await compare(pair, owner)):
+        assert asyncio.get_running_loop().time() < deadline, "the push did not arrive"
+        await asyncio.sleep(0.05)
+    assert shown(await compare(pair, owner)) == ["HOME"]
+    assert shown(await compare(pair, ask)) == []
+    assert shown(await compare(pair, {**ask, "token": {"group_id": "FLEET-7"}})) == []
+    # The CPO's own comparison follows the same rule.
+    r = await pair.cpo.client.post("/api/prices/compare", json=ask, headers=ADMIN)
+    assert r.json()["results"] == []
+    r = await pair.cpo.client.post("/api/prices/compare", json=owner, headers=ADMIN)
+    assert shown(r.json()) == ["HOME"]
+
+
+async def test_cli_token_options_equal_the_api(private: Pair):
+    token = {"uid": "abc123", "type": "APP_USER", "group_id": "FLEET-7"}
+    result = await ocpikit(
+        "compare",
+        "--database",
+        private.emsp.database_url,
+        "--kwh=20",
+        "--minutes=60",
+        f"--start={START}",
+        "--token-uid=abc123",
+        "--token-type=APP_USER",
+        "--token-group-id=FLEET-7",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    api = await compare(private, {"kwh": 20, "minutes": 60, "start": START, "token": token})
+    assert json.loads(result.stdout) == api
+    assert {"HOME", "DEPOT"} <= set(shown(api)) and "GUESTS" not in shown(api)
+    result = await ocpikit(
+        "compare",
+        "--database",
+        private.emsp.database_url,
+        "--kwh=20",
+        "--minutes=60",
+        "--token-visual-number=0123456-99",
+        "--token-issuer=MoveMove",
+    )
+    assert result.exit_code == 0 and "Home" in result.stdout and "Depot" not in result.stdout
+    result = await ocpikit(
+        "compare",
+        "--database",
+        private.emsp.database_url,
+        "--kwh=1",
+        "--minutes=6",
+        "--token-type=RFID",
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: --token-uid/--token-visual-number/--token-group-id: ")
+    result = await ocpikit(
+        "compare",
+        "--database",
+        private.emsp.database_url,
+        "--kwh=1",
+        "--minutes=6",
+        "--token-uid=A",
+        "--token-type=CARD",
+    )
+    assert result.exit_code == 1 and result.stderr.startswith("error: --token-type: ")

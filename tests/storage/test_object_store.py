@@ -123,3 +123,30 @@ async def test_inline_reader_sees_writes_of_other_connections_at_once(db: Databa
     await other.close()
     total, items = db.reader.page(query, offset=0, limit=10)
     assert total == 2 and items[-1] == "{}"
+
+
+async def test_inline_reader_answers_like_the_async_path_for_interleaved_lists(db: Database):
+    # Pages read by the span of their row ids and pages whose rows lie far apart (read by id).
+    if db.reader is None:
+        pytest.skip("the inline reader exists on SQLite only; PostgreSQL uses the async path")
+    for h in range(60):
+        await put(db, f"L{h:02d}", h, published=h % 3 != 0, is_local=h < 50)
+        if h % 4 == 0:
+            for n in range(12):
+                async with db.transaction() as conn:
+                    await ObjectStore(conn).put(
+                        key(f"T{h:02d}-{n}", module="tokens"), "{}", last_updated=T0, is_local=False
+                    )
+    queries = [
+        ListQuery(module="locations"),
+        ListQuery(module="locations", is_local=True),
+        ListQuery(module="locations", is_local=True, published_only=True),
+        ListQuery(module="locations", is_local=False),
+        ListQuery(module="locations", date_from=T0 + timedelta(hours=10)),
+        ListQuery(module="tokens"),
+    ]
+    for query in queries:
+        for offset, limit in ((0, 7), (7, 7), (0, 100), (20, 3), (45, 10), (90, 5)):
+            assert db.reader.page(query, offset=offset, limit=limit) == await page(
+                db, query, offset, limit
+            ), (query, offset, limit)

@@ -2,7 +2,9 @@
 
 Registered in :mod:`ocpikit.cli.main` as ``app.command("compare")(prices.compare)``. It calls
 :func:`ocpikit.pricing.compare_prices` on the database directly (no running node needed);
-``--json`` prints the same document as ``POST /api/prices/compare``.
+``--json`` prints the same document as ``POST /api/prices/compare``. The ``--token-*`` options
+give the driver's Token: Locations with ``publish=false`` are shown only when it matches their
+``publish_allowed_to`` (LOC-07).
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ _OPTIONS = {
     "longitude": "--near",
     "radius_km": "--radius",
     "location_ids": "--location",
+    "token": "--token-uid/--token-visual-number/--token-group-id",
+    "uid": "--token-uid",
+    "type": "--token-type",
+    "visual_number": "--token-visual-number",
+    "issuer": "--token-issuer",
+    "group_id": "--token-group-id",
 }
 
 
@@ -128,9 +136,28 @@ def compare(
         list[str] | None,
         typer.Option("--location", help="Only this location id (repeatable)."),
     ] = None,
+    token_uid: Annotated[
+        str | None, typer.Option("--token-uid", help="The driver's Token uid.")
+    ] = None,
+    token_type: Annotated[
+        str | None, typer.Option("--token-type", help="The driver's Token type (RFID...).")
+    ] = None,
+    token_visual_number: Annotated[
+        str | None,
+        typer.Option("--token-visual-number", help="The number printed on the driver's card."),
+    ] = None,
+    token_issuer: Annotated[
+        str | None, typer.Option("--token-issuer", help="The issuer printed on the card.")
+    ] = None,
+    token_group_id: Annotated[
+        str | None, typer.Option("--token-group-id", help="The driver's Token group_id.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
-    """Compare what charging about X kWh over Y minutes costs at each EVSE, cheapest first."""
+    """Compare what charging about X kWh over Y minutes costs at each EVSE, cheapest first.
+
+    Locations with ``publish=false`` appear only for a matching driver's Token (``--token-*``).
+    """
     values: dict[str, Any] = {"kwh": kwh, "minutes": minutes}
     if start is not None:
         values["start"] = start
@@ -140,6 +167,15 @@ def compare(
         values["near"] = _near(near, radius)
     if location:
         values["location_ids"] = location
+    token = {
+        "uid": token_uid,
+        "type": token_type,
+        "visual_number": token_visual_number,
+        "issuer": token_issuer,
+        "group_id": token_group_id,
+    }
+    if any(v is not None for v in token.values()):
+        values["token"] = {k: v for k, v in token.items() if v is not None}
     request = _request(values)
     document = run(with_database(database, lambda db: compare_prices(db, request)))
     if as_json:

@@ -1,7 +1,10 @@
 """Operator API: price comparison across EVSEs and CDR price disputes (``docs/prices.md``).
 
 - ``POST /api/prices/compare``: what "about X kWh over Y minutes from T" costs at each EVSE
-  (:func:`ocpikit.pricing.compare_prices`); a bad body is 422 naming the field.
+  (:func:`ocpikit.pricing.compare_prices`); a bad body is 422 naming the field. It answers a
+  driver, so Locations with ``publish=false`` are left out unless the body's ``token`` (the
+  driver's Token: ``uid``, ``type``, ``visual_number``, ``issuer``, ``group_id``) matches
+  their ``publish_allowed_to`` (LOC-07).
 - ``GET /api/cdrs/disputes?after=&limit=``: received CDRs whose totals differ from our
   re-pricing by more than 0.01 (events ``cdr.price_mismatch``), oldest first.
 """

@@ -1,8 +1,13 @@
 """Price comparison: "about X kWh over Y minutes from T: what does it cost at each EVSE?".
 
-:func:`compare_prices` answers with every EVSE of every published Location the node holds (its
-own and the ones received from peers), optionally only those within ``radius_km`` of a point
-or at given locations, priced with :func:`ocpikit.tariffs.estimate`:
+:func:`compare_prices` answers with every EVSE of every Location the node holds (its own and
+the ones received from peers) that may be shown to the driver, optionally only those within
+``radius_km`` of a point or at given locations, priced with :func:`ocpikit.tariffs.estimate`:
+
+- a Location with ``publish=false`` is shown only when the request carries the driver's
+  ``token`` and it matches one entry of the Location's ``publish_allowed_to`` (LOC-07,
+  :func:`ocpikit.modules.locations.visibility.may_show`); never without a token, never when
+  the list is empty;
 
 - per Connector, the tariff chosen from its ``tariff_ids`` by
   :func:`ocpikit.pricing.lookup.choose_tariff` (active at ``start``, REGULAR first), in the
@@ -29,12 +34,13 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from ocpikit import tariffs as engine
+from ocpikit.modules.locations.visibility import DriverToken, may_show
 from ocpikit.pricing.lookup import Candidate, choose_tariff, location_zone
 from ocpikit.pricing.service import cost_json
 from ocpikit.storage.db import Database
 from ocpikit.storage.objects import ListQuery, ObjectStore, StoredObject
 
-__all__ = ["CompareRequest", "Near", "compare_prices", "distance_km"]
+__all__ = ["CompareRequest", "DriverToken", "Near", "compare_prices", "distance_km"]
 
 _EARTH_KM = 6371.0088
 _THREE_PHASE = "AC_3_PHASE"
@@ -61,6 +67,7 @@ class CompareRequest(BaseModel):
     power_kw: Annotated[Decimal, Field(gt=0, le=10_000, allow_inf_nan=False)] | None = None
     near: Near | None = None
     location_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=36)]] | None = None
+    token: DriverToken | None = None
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -234,6 +241,9 @@ def _query_json(request: CompareRequest, start: datetime) -> dict[str, Any]:
         "power_kw": None if request.power_kw is None else float(request.power_kw),
         "near": None if request.near is None else request.near.model_dump(),
         "location_ids": request.location_ids,
+        "token": None
+        if request.token is None
+        else request.token.model_dump(mode="json", exclude_none=True),
     }
 
 
@@ -249,7 +259,9 @@ async def compare_prices(
     start = request.start or now or datetime.now(UTC).replace(microsecond=0)
     async with db.connect() as conn:
         store = ObjectStore(conn)
-        locations = await store.all(ListQuery(module="locations", published_only=True))
+        # Without a token only published locations can be shown: the column narrows the read.
+        query = ListQuery(module="locations", published_only=request.token is None)
+        locations = await store.all(query)
         index = _TariffIndex(await store.all(ListQuery(module="tariffs")))
     wanted = {i.upper() for i in request.location_ids} if request.location_ids else None
     entries: list[_Entry] = []
@@ -257,6 +269,8 @@ async def compare_prices(
         if wanted is not None and location.key.object_id.upper() not in wanted:
             continue
         data = location.parsed()
+        if not may_show(data, request.token):
+            continue
         distance: float | None = None
         if request.near is not None:
             distance = _location_distance(request.near, data)

@@ -108,7 +108,8 @@ class ListQuery:
         is_local: our own objects (Sender interfaces) or received ones.
         peer_id: only objects received from this peer.
         audience: only objects whose owner or audience party is one of these (cc, pid).
-        published_only: leave out objects not published to everybody.
+        published_only: leave out Locations with ``publish=false`` (the ``published`` column).
+            Not for OCPI peers, who get every Location: for what is shown to drivers.
         date_from: ``last_updated >= date_from`` (inclusive, TF-50).
         date_to: ``last_updated < date_to`` (exclusive, TF-50).
         owners: only objects owned by one of these (cc, pid).

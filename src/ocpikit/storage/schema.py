@@ -156,7 +156,7 @@ objects = Table(
     # The other party that may read this object (a Session's or CDR's eMSP), if any.
     Column("audience_country_code", String(2), nullable=True),
     Column("audience_party_id", String(3), nullable=True),
-    # Locations with publish=false are not listed to every peer.
+    # Location.publish: whether drivers may be shown it (peers get every location, LOC-07).
     Column("published", Boolean, nullable=False, default=True),
     Column("last_updated", UtcDateTime(), nullable=False),
     Column("data", Text, nullable=False),
@@ -167,6 +167,7 @@ objects = Table(
     ),
     # Covering indexes of the Sender lists: count and page without touching the rows.
     Index("ix_ocpi_objects_list", "module", "is_local", "published", "id"),
+    Index("ix_ocpi_objects_seek", "module", "is_local", "id"),
     Index("ix_ocpi_objects_updated", "module", "is_local", "published", "last_updated"),
     Index("ix_ocpi_objects_peer", "peer_id", "module"),
     # Lookups by id alone: Sender GET of one object, token authorization, pulled pages.

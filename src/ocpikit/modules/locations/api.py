@@ -29,7 +29,8 @@ def build_sender(profile: VersionProfile) -> APIRouter:
 
     @router.get("", summary="Our locations, paginated")
     async def list_locations(request: Request, _caller: PeerCaller) -> OcpiResponse:
-        query = ListQuery(module=service.MODULE, is_local=True, published_only=True)
+        # publish=false ones too: the flag is about apps and websites, not OCPI (LOC-07).
+        query = ListQuery(module=service.MODULE, is_local=True)
         return await serve_page(request, get_node(request), query)
 
     async def get_location(request: Request, _caller: PeerCaller, location_id: str) -> OcpiResponse:

@@ -1,11 +1,18 @@
 """Locations: behaviour of both interfaces, written once (``mod_locations.asciidoc``).
 
-- Sender (CPO): our own published locations, as a paginated list or one
-  Location / EVSE / Connector.
+- Sender (CPO): our own locations, as a paginated list or one Location / EVSE / Connector.
 - Receiver (eMSP...): a CPO peer's locations under its own parties, stored as sent; PUT and
   PATCH at every level, ``last_updated`` propagated to the parents (LOC-05), out-of-order
   updates ignored (X-07).
 - Local writes (``load``, the operator API, the simulator) go through :func:`save_local`.
+
+``publish=false`` does not keep a Location from peers: it says whether the Location may be
+*shown in an app or on a website* (LOC-07, :mod:`ocpikit.modules.locations.visibility`), not
+whether it is exchanged. The spec's examples UC3 (destination charger, not published: the
+eMSP helpdesk may still start a session), UC4 (limited visibility) and UC5 (home charge
+point controlled from the eMSP app) are all sent with ``publish=false``. So every one of our
+locations is listed, served and pushed to every peer alike; a private charger that needs
+neither publishing nor remote control is simply not loaded (LOC-04: "SHOULD not be PUT").
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from ocpikit.protocol.v221.locations import (
 )
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
-from ocpikit.storage.objects import ObjectKey, ObjectStore, StoredObject, WriteResult
+from ocpikit.storage.objects import ObjectKey, ObjectStore, WriteResult
 from ocpikit.storage.outbox import Outbox, Push
 from ocpikit.transport.body import describe_validation_error
 from ocpikit.transport.security import Caller
@@ -122,7 +129,7 @@ async def store_local(
     result = await _store(
         ObjectStore(conn), key, location, is_local=True, peer_id=None, allow_older=allow_older
     )
-    if result.outcome != "stale" and location.publish:
+    if result.outcome != "stale":
         await Outbox(conn).publish(Push(key, "PUT", _path(key), location.to_wire()))
     return result
 
@@ -152,8 +159,7 @@ async def patch_local_evse(
             return None
         location = validate_merged(Location, new)
         result = await _store(store, key, location, is_local=True, peer_id=None)
-        if location.publish:
-            await Outbox(conn).publish(Push(key, "PATCH", _path(key, evse_uid), sent))
+        await Outbox(conn).publish(Push(key, "PATCH", _path(key, evse_uid), sent))
         return result
 
 
@@ -165,22 +171,18 @@ async def get_local(
     *,
     to_party: tuple[str, str] | None = None,
 ) -> bytes:
-    """One of our published locations (Sender GET), or its EVSE / Connector.
+    """One of our locations (Sender GET), ``publish=false`` ones included, or its EVSE / Connector.
 
     Raises:
-        NotFound: 404 when there is no such published object.
+        NotFound: 404 when there is no such object.
     """
     async with db.connect() as conn:
-        found = [o for o in await ObjectStore(conn).find(MODULE, location_id) if _published(o)]
+        found = await ObjectStore(conn).find(MODULE, location_id)
     if to_party is not None:
         found = [o for o in found if (o.key.country_code, o.key.party_id) == to_party] or found
     if not found:
         raise NotFound(f"Unknown location {location_id!r}")
     return select_level(found[0].data, evse_uid, connector_id)
-
-
-def _published(obj: StoredObject) -> bool:
-    return bool(obj.parsed().get("publish", True))
 
 
 async def get_received(
