@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ocpikit.operator.auth import Operator
 from ocpikit.storage.db import Database
+from ocpikit.storage.events import final_events
 from ocpikit.storage.schema import events
 
 __all__ = ["EventOut", "event_json", "read_events", "router"]
@@ -71,6 +72,7 @@ async def read_events(
         else:
             query = query.where(events.c.kind == kind)
     async with db.connect() as conn:
+        query = await final_events(conn, query)  # no event can appear below these later
         rows = await conn.execute(query.order_by(events.c.id).limit(limit))
         return [event_json(r) for r in rows]
 

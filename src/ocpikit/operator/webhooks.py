@@ -73,9 +73,9 @@ class WebhookDispatcher:
         max_delay: retry delay cap in seconds.
         lease_seconds: how long the delivery lease holds without renewal.
         batch: events read at once.
-        gap_seconds: how long a missing event id is waited for before it is skipped. On
-            PostgreSQL ids are taken before commit, so a later event can become visible
-            first; a gap that stays is a rolled-back transaction.
+
+    Events are read up to the feed's horizon (:func:`ocpikit.storage.events.final_events`),
+    so a missing id is a rolled-back transaction, never an event still to come.
     """
 
     def __init__(
@@ -90,7 +90,6 @@ class WebhookDispatcher:
         max_delay: float = 60.0,
         lease_seconds: float = 30.0,
         batch: int = 100,
-        gap_seconds: float = 5.0,
     ) -> None:
         self.db = db
         self.url = url
@@ -100,8 +99,6 @@ class WebhookDispatcher:
         self.max_delay = max_delay
         self.lease_seconds = lease_seconds
         self.batch = batch
-        self.gap_seconds = gap_seconds
-        self._gap: tuple[int, float] | None = None
         self.name = uuid.uuid4().hex
         self.client = httpx.AsyncClient(timeout=timeout)
         self.delivered = 0
@@ -155,9 +152,6 @@ class WebhookDispatcher:
         for event in due:
             if self._stop.is_set():
                 return 0
-            if event["id"] != cursor + 1 and not self._gap_expired(cursor + 1):
-                return self.poll_interval  # an earlier event may still be committing
-            self._gap = None
             if not await self._deliver(event):
                 self.failures += 1
                 self._attempts += 1
@@ -169,12 +163,6 @@ class WebhookDispatcher:
                 return 0  # another process moved the cursor: read it again
             cursor = delivered
         return 0
-
-    def _gap_expired(self, missing: int) -> bool:
-        now = time.monotonic()
-        if self._gap is None or self._gap[0] != missing:
-            self._gap = (missing, now)
-        return now - self._gap[1] >= self.gap_seconds
 
     # ---- delivery -----------------------------------------------------------------------
 

@@ -2,6 +2,16 @@
 
 Services append events in the same transaction as the change they describe, so an event is
 never lost nor reported for a change that did not happen. Readers page by ``id``.
+
+Reading by ``id`` is only safe if no event can still appear *below* an id a reader has seen.
+On SQLite writers take turns, so ids commit in order. On PostgreSQL several transactions (in
+several processes) append at once: one can take id 10 and commit while id 9's transaction is
+still running, and a reader that moved its cursor to 10 would never see 9. So readers only go
+up to a *horizon* below which every id is final (committed, or rolled back for good):
+appenders hold a shared advisory lock from their first event until they commit; the reader
+takes the same lock exclusively, which waits for the appenders in flight, and reads the
+highest id then. Ids handed out later are higher (the sequence only grows). Writers never wait
+for each other; a reader waits only for the transactions in flight.
 """
 
 from __future__ import annotations
@@ -11,12 +21,30 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import Select, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.storage.schema import events
 
-__all__ = ["Event", "EventLog"]
+__all__ = ["Event", "EventLog", "final_events"]
+
+# The advisory lock key of the event feed ("ocpikit" in ASCII, then 1).
+_FEED_LOCK = 0x6F63_7069_6B69_7401
+_SHARE = text("SELECT pg_advisory_xact_lock_shared(:key)").bindparams(key=_FEED_LOCK)
+_TAKE = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_FEED_LOCK)
+
+
+async def final_events(conn: AsyncConnection, query: Select[Any]) -> Select[Any]:
+    """``query`` on ``events`` limited to the ids that are final (see the module doc).
+
+    On PostgreSQL the lock taken here lasts until the connection's transaction ends: read
+    right after, and do not hold the connection.
+    """
+    if conn.dialect.name != "postgresql":
+        return query
+    await conn.execute(_TAKE)
+    horizon = int(await conn.scalar(select(func.coalesce(func.max(events.c.id), 0))) or 0)
+    return query.where(events.c.id <= horizon)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +88,8 @@ class EventLog:
         peer_id: int | None = None,
         data: dict[str, Any] | None = None,
     ) -> int:
+        if self.conn.dialect.name == "postgresql":
+            await self.conn.execute(_SHARE)  # until commit: readers wait for this id
         result = await self.conn.execute(
             insert(events)
             .values(
@@ -82,6 +112,7 @@ class EventLog:
         query = select(events).where(events.c.id > after_id)
         if kind is not None:
             query = query.where(events.c.kind == kind)
+        query = await final_events(self.conn, query)
         rows = await self.conn.execute(query.order_by(events.c.id).limit(limit))
         return [
             Event(
