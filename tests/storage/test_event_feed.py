@@ -38,10 +38,11 @@ async def test_a_reader_waits_for_an_earlier_id_still_committing(db: Database):
     await slow_started.wait()
     async with db.transaction() as conn:  # a later id, committed first
         later = await EventLog(conn).append("test.fast", "test")
+    # Without the horizon the reader would see `later` and move past the earlier id for good.
+    assert await read_events(db, 0, limit=10) == []
     reader = asyncio.create_task(read_events(db, 0, limit=10))
-    await asyncio.sleep(0.3)
-    assert not reader.done()  # it would otherwise see `later` without the earlier id
-    release.set()
+    await asyncio.sleep(0.05)
+    release.set()  # the earlier transaction commits while the reader waits for it
     first = await slow
     events = await asyncio.wait_for(reader, timeout=5)
     assert [e["id"] for e in events] == [first, later] and first < later
@@ -77,3 +78,27 @@ async def test_the_feed_reads_every_committed_event_in_order(db: Database):
             "test.3",
             "test.4",
         ]
+
+
+async def test_a_reader_blocked_too_long_answers_nothing_new_and_lets_writers_on(db: Database):
+    if db.is_sqlite:
+        pytest.skip("SQLite writers take turns: there is no lock to wait for")
+    async with db.transaction() as conn:
+        earlier = await EventLog(conn).append("test.earlier", "test")
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def long_writer() -> None:
+        async with db.transaction() as conn:
+            await EventLog(conn).append("test.long", "test")
+            inside.set()
+            await release.wait()
+
+    task = asyncio.create_task(long_writer())
+    await inside.wait()
+    assert await asyncio.wait_for(read_events(db, 0, limit=10), timeout=2) == []
+    async with db.transaction() as conn:  # writers were not held up by the reader
+        await asyncio.wait_for(EventLog(conn).append("test.after", "test"), timeout=1)
+    release.set()
+    await task
+    kinds = [e["kind"] for e in await read_events(db, 0, limit=10)]
+    assert kinds == ["test.earlier", "test.long", "test.after"] and earlier > 0

@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, func, insert, select, text
+from sqlalchemy import Select, false, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.storage.schema import events
@@ -32,6 +33,7 @@ __all__ = ["Event", "EventLog", "final_events"]
 _FEED_LOCK = 0x6F63_7069_6B69_7401
 _SHARE = text("SELECT pg_advisory_xact_lock_shared(:key)").bindparams(key=_FEED_LOCK)
 _TAKE = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_FEED_LOCK)
+_BRIEFLY = text("SET LOCAL lock_timeout = '250ms'")
 
 
 async def final_events(conn: AsyncConnection, query: Select[Any]) -> Select[Any]:
@@ -42,7 +44,15 @@ async def final_events(conn: AsyncConnection, query: Select[Any]) -> Select[Any]
     """
     if conn.dialect.name != "postgresql":
         return query
-    await conn.execute(_TAKE)
+    try:
+        async with conn.begin_nested():
+            await conn.execute(_BRIEFLY)
+            await conn.execute(_TAKE)
+    except DBAPIError:
+        # Appenders still in flight after _BRIEFLY: nothing is final beyond what the reader
+        # had; it asks again. Waiting briefly keeps the appenders queued behind this reader
+        # from waiting long, and breaks any lock cycle before PostgreSQL would.
+        return query.where(false())
     horizon = int(await conn.scalar(select(func.coalesce(func.max(events.c.id), 0))) or 0)
     return query.where(events.c.id <= horizon)
 
