@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -29,6 +31,18 @@ def _drop_test_databases() -> Iterator[None]:
     yield
     if BACKEND == "postgresql":
         asyncio.run(drop_pooled_databases())
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_after_each_test() -> Iterator[None]:
+    """With OCPIKIT_TEST_GC=1, leaked sockets are reported by the test that leaked them.
+
+    Unclosed sockets warn when the garbage collector finds them, which is during whatever test
+    runs then; collecting after each test pins the warning on the culprit (slower: diagnosis).
+    """
+    yield
+    if os.environ.get("OCPIKIT_TEST_GC") == "1":
+        gc.collect()
 
 
 @pytest.fixture
