@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -103,6 +104,15 @@ async def load_node(node: Node) -> None:
     node.base_url = base_url.rstrip("/")
 
 
+async def _timed(what: str, step: Awaitable[object]) -> None:
+    """Await one shutdown step; a slow one is logged (a stop must not hang unnoticed)."""
+    started = time.monotonic()
+    await step
+    took = time.monotonic() - started
+    if took > 1.0:
+        log.warning("stopping the %s took %.1f s", what, took)
+
+
 def push_worker(settings: Settings, db: Database) -> PushWorker:
     """The outbox worker configured from settings."""
     return PushWorker(
@@ -147,16 +157,16 @@ def create_app(
         finally:
             stop_sync.set()
             if sync_task is not None:
-                await sync_task
+                await _timed("periodic sync", sync_task)
             if worker is not None and worker_task is not None:
                 worker.stop()
-                await worker_task
+                await _timed("push worker", worker_task)
                 await worker.close()
             if webhooks is not None:
-                await webhooks.shutdown()
-            await chargepoints.stop()
+                await _timed("webhooks", webhooks.shutdown())
+            await _timed("charge point runner", chargepoints.stop())
             await node.http.aclose()
-            await db.close()
+            await _timed("database", db.close())
 
     app = FastAPI(
         title="ocpikit",

@@ -225,3 +225,44 @@ async def test_the_valid_bodies_are_accepted(pair: Pair) -> None:
         )
         assert r.json()["status_code"] == 1000, (target.name, r.json())
     assert await _assert_stored_objects_valid(pair.emsp) >= 4
+
+
+SENDER_LISTS = [
+    ("/ocpi/2.2.1/sender/locations", False),
+    ("/ocpi/2.2.1/sender/sessions", False),
+    ("/ocpi/2.2.1/sender/cdrs", False),
+    ("/ocpi/2.2.1/sender/tariffs", False),
+    ("/ocpi/2.2.1/sender/tokens", True),
+]
+param_values = st.one_of(
+    st.text(max_size=30),
+    st.integers(-(2**70), 2**70).map(str),
+    st.sampled_from(["2026-01-01T00:00:00Z", "2026-13-01T00:00:00Z", "yesterday", "", "-1"]),
+)
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    target=st.sampled_from(SENDER_LISTS),
+    params=st.dictionaries(
+        st.sampled_from(["offset", "limit", "date_from", "date_to", "x"]), param_values, max_size=4
+    ),
+)
+async def test_sender_lists_answer_any_query_with_an_envelope_never_a_500(
+    pair: Pair, target: tuple[str, bool], params: dict[str, str]
+) -> None:
+    path, emsp_side = target
+    node, headers = (
+        (pair.emsp, pair.emsp_headers()) if emsp_side else (pair.cpo, pair.cpo_headers())
+    )
+    response = await node.client.get(path, params=params, headers=headers)
+    context = f"{path} {params!r} -> HTTP {response.status_code} {response.content[:300]!r}"
+    assert response.status_code < 500, context
+    envelope = response.json()
+    assert isinstance(envelope.get("status_code"), int), context
+    if envelope["status_code"] == 1000:
+        assert isinstance(envelope["data"], list), context
