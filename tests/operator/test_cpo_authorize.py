@@ -469,3 +469,52 @@ async def test_the_service_raises_unknown_token(stocked: AdminPair):
             )
     finally:
         await cpo.http.aclose()
+
+
+async def test_realtime_request_is_addressed_to_the_party_that_owns_the_token(
+    databases: Databases,
+):
+    """An eMSP node (or Hub) with two parties that both use uid SECOND: OCPI-to names the
+    party of the cached token, so the right one answers."""
+    async with (
+        running_node(
+            await databases.new(), [("NL", "CPO", "CPO")], admin_token="cpo-admin", simulator=True
+        ) as cpo_node,
+        running_node(
+            await databases.new(),
+            [("DE", "MSP", "EMSP"), ("DE", "MS2", "EMSP")],
+            admin_token="emsp-admin",
+        ) as emsp_node,
+    ):
+        cpo = Admin(cpo_node, {"Authorization": "Bearer cpo-admin"})
+        emsp = Admin(emsp_node, EMSP_ADMIN)
+        issued = (await cpo.post("/tokens/registration", {"label": "two eMSPs"})).json()
+        r = await emsp.post(
+            "/peers", {"versions_url": issued["versions_url"], "token": issued["token"]}
+        )
+        assert r.status_code == 201, r.text
+        # DE/MSP's own SECOND (valid) stays at the eMSP: stored, not pushed.
+        first = Token.model_validate(factories.token("SECOND", last_updated=_stamp()))
+        async with emsp_node.db.transaction() as conn:
+            await ObjectStore(conn).put(
+                service.key_of("DE", "MSP", "SECOND", TokenType.RFID),
+                first.to_json_bytes(),
+                last_updated=first.last_updated,
+                is_local=True,
+            )
+        # DE/MS2's SECOND (blocked, real-time only) is pushed to the CPO.
+        body = factories.token(
+            "SECOND", cc="DE", pid="MS2", whitelist="NEVER", valid=False, last_updated=_stamp()
+        )
+        assert (await emsp.put("/tokens/DE/MS2/SECOND", body, params={"type": "RFID"})).is_success
+
+        async def cached() -> bool:
+            got = await cpo.get("/objects/tokens/DE/MS2/SECOND", params={"type": "RFID"})
+            return got.status_code == 200
+
+        await eventually(cached)
+        r = await authorize(cpo, "SECOND")
+        assert r.status_code == 200, r.text
+        assert r.json()["decided_by"] == "realtime"
+        assert r.json()["authorization"]["allowed"] == "BLOCKED"
+        assert r.json()["authorization"]["token"]["party_id"] == "MS2"

@@ -317,13 +317,25 @@ class DataModules(PeerClient):
         token_uid: str,
         token_type: TokenType = TokenType.RFID,
         location: LocationReferences | None = None,
+        *,
+        to_party: Party | None = None,
     ) -> AuthorizationInfo:
-        """Real-time authorization (TOK-21); an unknown token is a PeerError (404, 2004)."""
+        """Real-time authorization (TOK-21); an unknown token is a PeerError (404, 2004).
+
+        ``to_party``: the eMSP party that owns the token (``OCPI-to-*``), when the peer holds
+        several (a Hub); by default the peer's first party of the role.
+        """
         path = path_of(token_uid, "authorize")
         body = location.to_wire() if location is not None else None
         url = self.endpoint("tokens", "SENDER") + path
         reply = await self._call(
-            "tokens", "SENDER", "POST", path, json=body, params={"type": token_type.value}
+            "tokens",
+            "SENDER",
+            "POST",
+            path,
+            json=body,
+            params={"type": token_type.value},
+            to_party=to_party,
         )
         return parse_reply(AuthorizationInfo, reply.data, url)
 

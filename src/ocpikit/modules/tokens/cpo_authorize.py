@@ -198,9 +198,18 @@ def _is_unknown(exc: PeerError) -> bool:
 
 
 async def _ask(
-    node: Node, peer: Peer, uid: str, token_type: TokenType, location: LocationReferences
+    node: Node,
+    peer: Peer,
+    uid: str,
+    token_type: TokenType,
+    location: LocationReferences,
+    token: Token | None,
 ) -> AuthorizationInfo:
-    """``POST {tokens}/{uid}/authorize`` at the eMSP; a driver is waiting: one retry only."""
+    """``POST {tokens}/{uid}/authorize`` at the eMSP; a driver is waiting: one retry only.
+
+    Addressed (``OCPI-to-*``) to the party that owns the cached token, so that a Hub routes
+    it to the right eMSP; a token not in the cache goes to the peer's first eMSP party.
+    """
     timeout = node.settings.peer_timeout
     options = ClientOptions(
         connect_timeout=min(5.0, timeout),
@@ -211,7 +220,8 @@ async def _ask(
     async with node.db.connect() as conn:
         parties = await PartyRepository(conn).list()
     async with OcpiClient(peer, parties, options=options) as client:
-        return await client.authorize(uid, token_type, location)
+        owner = (token.country_code, token.party_id) if token is not None else None
+        return await client.authorize(uid, token_type, location, to_party=owner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +312,9 @@ class _Presented:
             error = f"no registered peer owns {token.country_code}/{token.party_id}"
         else:
             try:
-                answer = await _ask(self.node, peer, self.uid, self.token_type, self.location)
+                answer = await _ask(
+                    self.node, peer, self.uid, self.token_type, self.location, token
+                )
             except PeerError as exc:
                 if _is_unknown(exc):
                     await self.unknown(
