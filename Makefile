@@ -32,11 +32,12 @@ check: lint typecheck
 
 # The whole suite on SQLite, then again on PostgreSQL (OCPIKIT_TEST_DATABASE picks the backend),
 # in parallel processes. The tests mostly wait on sockets between real nodes, so more processes
-# than cores pays (4 on a 2-core machine: 3 minutes instead of 4 per backend). Outside CI a
-# PostgreSQL run skips, with its reason, when the server is not reachable; in CI (CI=true) that
-# is a failure.
+# than cores pays (4 on a 2-core machine: 3 minutes instead of 4 per backend); work stealing
+# keeps the long end-to-end tests from finishing last on one process. Outside CI a PostgreSQL
+# run skips, with its reason, when the server is not reachable; in CI (CI=true) that is a
+# failure.
 TEST_WORKERS ?= 4
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
 
 test: check
 	$(PYTEST)

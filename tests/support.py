@@ -25,6 +25,7 @@ import uvicorn
 
 from ocpikit.app import create_app
 from ocpikit.config import Settings
+from ocpikit.embedded import EmbeddedServer
 from ocpikit.modules.registry import Interface
 from ocpikit.storage.db import Database
 from ocpikit.storage.migrate import current_revision, head_revision, upgrade
@@ -242,8 +243,8 @@ class Pair:
         }
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server, stopping as soon as asked (its own loop checks every 0.1 s)."""
+class _Server(EmbeddedServer):
+    """The embedded server, stopping as soon as asked (uvicorn's loop checks every 0.1 s)."""
 
     def __init__(self, config: uvicorn.Config) -> None:
         super().__init__(config)
@@ -278,7 +279,14 @@ async def running_node(
     await initialise(database_url, base, parties)
     settings.setdefault("sync_interval", 0)  # no pull at a random moment of a test
     app = create_app(Settings(database_url=database_url, **settings), interfaces=interfaces)  # type: ignore[arg-type]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
     server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     for _ in range(200):

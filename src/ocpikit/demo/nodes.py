@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import uvicorn
 from ocpikit.app import create_app
 from ocpikit.config import Settings
 from ocpikit.demo.data import DemoParty
+from ocpikit.embedded import EmbeddedServer
 from ocpikit.storage.db import Database
 from ocpikit.storage.migrate import upgrade
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository
@@ -50,14 +50,6 @@ def bind(port: int) -> tuple[socket.socket, bool]:
     return sock, moved
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server without its own signal handling: the demo handles Ctrl-C for both."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        yield
-
-
 @dataclass
 class DemoNode:
     """One node of the demo.
@@ -78,7 +70,7 @@ class DemoNode:
     simulator_period_seconds: float = 60.0
     simulator_power_kw: float = 11.0
     db: Database = field(init=False)
-    _server: _Server | None = field(default=None, init=False)
+    _server: EmbeddedServer | None = field(default=None, init=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -133,7 +125,7 @@ class DemoNode:
             access_log=False,
             lifespan="on",
         )
-        server = _Server(config)
+        server = EmbeddedServer(config)  # the demo handles Ctrl-C for both nodes
         self._server = server
         self._task = asyncio.create_task(server.serve(sockets=[self.sock]))
         for _ in range(500):
