@@ -266,3 +266,13 @@ async def test_sender_lists_answer_any_query_with_an_envelope_never_a_500(
     assert isinstance(envelope.get("status_code"), int), context
     if envelope["status_code"] == 1000:
         assert isinstance(envelope["data"], list), context
+
+
+async def test_a_huge_offset_is_an_empty_page(pair: Pair) -> None:
+    """Found by the property above on PostgreSQL: offset 2**31 overflowed a query parameter."""
+    for offset in ("2147483648", "9" * 30):
+        r = await pair.cpo.client.get(
+            "/ocpi/2.2.1/sender/locations", params={"offset": offset}, headers=pair.cpo_headers()
+        )
+        assert r.status_code == 200 and r.json()["data"] == [], r.text
+        assert "Link" not in r.headers

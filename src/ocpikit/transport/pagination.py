@@ -34,6 +34,9 @@ class PageRequest:
     date_to: datetime | None
 
 
+_MAX_OFFSET = 2**31 - 1
+
+
 def _int(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -65,7 +68,9 @@ def parse_page_request(
     Raises:
         InvalidParameters: for malformed values, or a missing ``date_from`` where required.
     """
-    offset = _int(request, "offset", 0)
+    # An offset past any list gives the empty page an offset past the end gives; capped so
+    # that it fits the databases' integer parameters.
+    offset = min(_int(request, "offset", 0), _MAX_OFFSET)
     limit = min(_int(request, "limit", max_limit), max_limit)
     date_from = _date(request, "date_from")
     date_to = _date(request, "date_to")

@@ -63,6 +63,12 @@ def test_malformed_parameters_are_2001(query: str):
         parse_page_request(request(query), max_limit=1000)
 
 
+@pytest.mark.parametrize("offset", ["2147483648", "9" * 40])
+def test_an_offset_past_any_list_is_capped_to_fit_the_database(offset: str):
+    page = parse_page_request(request(f"offset={offset}"), max_limit=10)
+    assert page.offset == 2**31 - 1  # an empty page, as any offset past the end
+
+
 def test_sessions_require_date_from():
     with pytest.raises(InvalidParameters, match="date_from"):
         parse_page_request(request(""), max_limit=10, require_date_from=True)
