@@ -13,7 +13,7 @@ from tests.support import Databases, initialise
 
 
 def _differences(sync_conn: Any) -> list[Any]:
-    context = MigrationContext.configure(sync_conn, opts={"compare_type": False})
+    context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
     return list(compare_metadata(context, metadata))
 
 

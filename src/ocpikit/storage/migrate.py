@@ -28,11 +28,11 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
-async def upgrade(db: Database) -> None:
-    """Create or upgrade the schema to the newest revision (idempotent)."""
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Create or upgrade the schema to ``revision``, by default the newest (idempotent)."""
 
     def _upgrade(connection: Connection) -> None:
-        command.upgrade(_config(connection), "head")
+        command.upgrade(_config(connection), revision)
 
     async with db.transaction() as conn:
         await conn.run_sync(_upgrade)

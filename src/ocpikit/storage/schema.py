@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -64,6 +65,11 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+
+# Row ids of the tables that grow with traffic (objects, events, outbox, commands): 64-bit on
+# PostgreSQL, where a busy node would pass 2**31 outbox rows within months. On SQLite a row id
+# is 64-bit already, and only INTEGER PRIMARY KEY is its alias.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 metadata = MetaData(
     naming_convention={
@@ -142,7 +148,7 @@ auth_tokens = Table(
 objects = Table(
     "ocpi_objects",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("module", String(24), nullable=False),
     Column("country_code", String(2), nullable=False),
     Column("party_id", String(3), nullable=False),
@@ -179,7 +185,7 @@ objects = Table(
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("kind", String(48), nullable=False),
     Column("module", String(24), nullable=False),
     Column("country_code", String(2), nullable=True),
@@ -196,7 +202,7 @@ events = Table(
 outbox = Table(
     "outbox",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("peer_id", Integer, ForeignKey("peers.id", ondelete="CASCADE"), nullable=False),
     Column("module", String(24), nullable=False),
     # The object this message is about: messages of one object reach a peer in order.
@@ -228,7 +234,7 @@ outbox = Table(
 commands = Table(
     "commands",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigId, primary_key=True, autoincrement=True),
     # Our id of the request: the last segment of our callback URL for OUT requests.
     Column("uid", String(64), nullable=False, unique=True),
     Column("direction", String(3), nullable=False),
