@@ -27,7 +27,7 @@ from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.protocol.v221.tokens import Token
 from ocpikit.storage.objects import ListQuery, ObjectStore
 from tests import factories
-from tests.support import Pair, RunningNode
+from tests.support import Databases, Pair, RunningNode, running_node
 
 BASE = "/ocpi/2.2.1/receiver"
 
@@ -276,3 +276,13 @@ async def test_a_huge_offset_is_an_empty_page(pair: Pair) -> None:
         )
         assert r.status_code == 200 and r.json()["data"] == [], r.text
         assert "Link" not in r.headers
+
+
+async def test_operator_cursors_beyond_any_id_are_refused_not_a_500(databases: Databases) -> None:
+    async with running_node(await databases.new(), [("NL", "CPO", "CPO")], admin_token="a") as n:
+        auth = {"Authorization": "Bearer a"}
+        for path in ("/api/events", "/api/objects/locations", "/api/cdrs/disputes"):
+            r = await n.client.get(path, params={"after": "9" * 25}, headers=auth)
+            assert r.status_code == 422, (path, r.status_code, r.text)
+            r = await n.client.get(path, params={"after": str(2**63 - 1)}, headers=auth)
+            assert r.status_code == 200, (path, r.status_code, r.text)

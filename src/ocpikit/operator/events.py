@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ocpikit.operator.auth import Operator
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import final_events
-from ocpikit.storage.schema import events
+from ocpikit.storage.schema import MAX_ID, events
 
 __all__ = ["EventOut", "event_json", "read_events", "router"]
 
@@ -80,7 +80,9 @@ async def read_events(
 @router.get("/events", summary="The event feed, oldest first (long-poll with `wait`)")
 async def get_events(
     node: Operator,
-    after: Annotated[int, Query(ge=0, description="The last event id already handled.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="The last event id already handled.")
+    ] = 0,
     kind: Annotated[
         str | None,
         Query(max_length=48, description="One kind (cdr.created) or a prefix (session.*)."),

@@ -32,7 +32,7 @@ from ocpikit.protocol.v221.locations import EvsePatch, Location
 from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.protocol.v221.tokens import Token, TokenPatch
 from ocpikit.storage.objects import ObjectKey, WriteResult
-from ocpikit.storage.schema import objects
+from ocpikit.storage.schema import MAX_ID, objects
 from ocpikit.types import DateTime, format_datetime
 
 __all__ = ["router"]
@@ -294,7 +294,9 @@ async def list_objects(
     country_code: Annotated[str | None, Query(max_length=2)] = None,
     party_id: Annotated[str | None, Query(max_length=3)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    after: Annotated[int, Query(ge=0, description="The last `id` of the previous page.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="The last `id` of the previous page.")
+    ] = 0,
 ) -> StoredPage:
     query = select(objects).where(objects.c.module == module.value, objects.c.id > after)
     if source is not None:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query
 
 from ocpikit.operator.auth import Operator
 from ocpikit.pricing import CompareRequest, compare_prices, list_disputes
+from ocpikit.storage.schema import MAX_ID
 
 __all__ = ["router"]
 
@@ -31,7 +32,9 @@ async def compare(node: Operator, body: CompareRequest) -> dict[str, Any]:
 @router.get("/cdrs/disputes", summary="Received CDRs whose totals differ from our pricing")
 async def disputes(
     node: Operator,
-    after: Annotated[int, Query(ge=0, description="Only events after this event id")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="Only events after this event id")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     items = await list_disputes(node.db, after=after, limit=limit)

@@ -70,6 +70,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 # PostgreSQL, where a busy node would pass 2**31 outbox rows within months. On SQLite a row id
 # is 64-bit already, and only INTEGER PRIMARY KEY is its alias.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+MAX_ID = 2**63 - 1  # the largest such id: bounds ids taken from requests (a cursor, ``after``)
 
 metadata = MetaData(
     naming_convention={
