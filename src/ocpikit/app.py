@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -122,6 +123,9 @@ def push_worker(settings: Settings, db: Database) -> PushWorker:
         base_delay=settings.push_base_delay,
         lock_seconds=settings.push_lock_seconds,
         timeout=settings.peer_timeout,
+        retention=timedelta(days=settings.push_retention_days)
+        if settings.push_retention_days > 0
+        else None,
     )
 
 

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     push_concurrency: int = Field(default=32, ge=1, description="Pushes in flight at once.")
     push_max_attempts: int = Field(default=12, ge=1, description="Attempts before DEAD.")
     push_base_delay: float = Field(default=1.0, gt=0, description="First retry delay, seconds.")
+    push_retention_days: float = Field(
+        default=7.0,
+        ge=0,
+        description="Days delivered outbox messages are kept (0: for ever); DEAD ones stay.",
+    )
     push_lock_seconds: float = Field(
         default=60.0,
         gt=0,

@@ -7,11 +7,12 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
 import uvicorn
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -414,3 +415,33 @@ async def test_stop_waits_for_deliveries_that_finish_within_the_grace(databases:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_delivered_messages_are_pruned_after_the_retention_dead_ones_stay(
+    databases: Databases,
+):
+    db = await node_db(databases)
+    async with receiver() as rec:
+        await add_peer(db, rec)
+        await enqueue(db, "OLD", 3)
+        await enqueue(db, "NEW", 1)
+        await enqueue(db, "BAD", 1)
+        await enqueue(db, "WAITING", 1)
+        long_ago = datetime.now(UTC) - timedelta(days=10)
+        async with db.transaction() as conn:
+            refs = {r.id: r.object_ref for r in await conn.execute(select(outbox))}
+            for mid, ref in refs.items():
+                values: dict = {}
+                if ":OLD:" in ref or ":BAD:" in ref:
+                    values = {"next_attempt_at": long_ago, "delivered_at": long_ago}
+                    values["status"] = "DONE" if ":OLD:" in ref else "DEAD"
+                elif ":NEW:" in ref:
+                    values = {"status": "DONE", "delivered_at": datetime.now(UTC)}
+                if values:
+                    await conn.execute(update(outbox).where(outbox.c.id == mid).values(**values))
+        worker = fast_worker(db)
+        assert await worker.prune(timedelta(days=7), batch=2) == 3  # in batches of 2
+        await worker.close()
+        left = sorted((m.object_ref.split(":")[3], m.status) for m in await list_messages(db))
+        assert left == [("BAD", "DEAD"), ("NEW", "DONE"), ("WAITING", "PENDING")]
+    await db.close()

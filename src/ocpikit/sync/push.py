@@ -24,6 +24,7 @@ import asyncio
 import logging
 import random
 import socket
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -34,7 +35,7 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import aliased
 
@@ -134,6 +135,8 @@ class PushWorker:
         poll_interval: pause when nothing is due.
         timeout: seconds to wait for a peer's answer.
         stop_grace: seconds that deliveries in flight get to finish once :meth:`stop` is called.
+        retention: how long DONE messages are kept (None: for ever); DEAD ones always are.
+        prune_interval: seconds between two prunings of DONE messages.
     """
 
     def __init__(
@@ -149,6 +152,8 @@ class PushWorker:
         poll_interval: float = 0.25,
         timeout: float = 10.0,
         stop_grace: float = 3.0,
+        retention: timedelta | None = timedelta(days=7),
+        prune_interval: float = 600.0,
     ) -> None:
         self.db = db
         self.batch = batch
@@ -159,6 +164,9 @@ class PushWorker:
         self.lock_seconds = lock_seconds
         self.poll_interval = poll_interval
         self.stop_grace = stop_grace
+        self.retention = retention
+        self.prune_interval = prune_interval
+        self._next_prune = time.monotonic()
         self.name = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self.client = http_client(
             timeout=timeout, limits=httpx.Limits(max_connections=concurrency * 2)
@@ -198,6 +206,7 @@ class PushWorker:
                 except Exception:  # noqa: BLE001 - the worker must outlive a bad round
                     log.exception("push round failed")
                     done = 0
+                await self._prune_when_due()
                 if done == 0:
                     await asyncio.wait({stopping}, timeout=self.poll_interval)
         finally:
@@ -229,6 +238,45 @@ class PushWorker:
         await self._done(accepted)
         self._accepted = []
         return len(rows)
+
+    async def _prune_when_due(self) -> None:
+        if self.retention is None or time.monotonic() < self._next_prune:
+            return
+        self._next_prune = time.monotonic() + self.prune_interval
+        try:
+            pruned = await self.prune(self.retention)
+        except Exception:  # noqa: BLE001 - pruning is housekeeping: try again next time
+            log.exception("pruning delivered outbox messages failed")
+            return
+        if pruned:
+            log.info("pruned %d outbox messages delivered over %s ago", pruned, self.retention)
+
+    async def prune(self, older_than: timedelta, *, batch: int = 5000) -> int:
+        """Delete DONE messages delivered more than ``older_than`` ago; returns how many.
+
+        A table that only grew would slow every claim and fill the disk of a busy node. DEAD
+        messages stay until the operator replays them; PENDING ones are never touched. Deleted
+        in batches, each its own short transaction, so writers are not held up.
+        """
+        cutoff = datetime.now(UTC) - older_than
+        old = (
+            select(outbox.c.id)
+            .where(
+                outbox.c.status == "DONE",
+                outbox.c.next_attempt_at < cutoff,  # ix_outbox_due: a range, not a scan
+                outbox.c.delivered_at < cutoff,
+            )
+            .limit(batch)
+        )
+        total = 0
+        while True:
+            async with self.db.transaction() as conn:
+                result = await conn.execute(
+                    delete(outbox).where(outbox.c.id.in_(old.scalar_subquery()))
+                )
+            total += int(result.rowcount)
+            if result.rowcount < batch:
+                return total
 
     async def _release(self) -> None:
         """After a cancelled round: record what the peers accepted, free the other claims."""
