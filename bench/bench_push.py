@@ -35,7 +35,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.bench_locations import _location
-from bench.support import add_peer, free_port, init_node, percentile
+from bench.support import add_peer, init_node, percentile
 from ocpikit.app import push_worker
 from ocpikit.config import Settings
 from ocpikit.modules.locations import service
@@ -56,7 +56,10 @@ STATUSES = ["CHARGING", "AVAILABLE", "BLOCKED", "OUTOFORDER"]
 # ---- the receivers (a separate process) ---------------------------------------------------
 
 
-async def _receivers(ports: list[int]) -> None:
+async def _receivers(count: int) -> None:
+    """Serve ``count`` receivers on ports this process binds; print them once ready."""
+    import socket
+
     import uvicorn
     from starlette.applications import Starlette
     from starlette.requests import Request
@@ -70,33 +73,39 @@ async def _receivers(ports: list[int]) -> None:
         return Response(ok, media_type="application/json")
 
     app = Starlette(routes=[Route("/locations/{rest:path}", handle, methods=["PUT", "PATCH"])])
+    sockets = []
+    for _ in range(count):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))  # bound here: no other process can take it meanwhile
+        sockets.append(sock)
     servers = [
-        uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=p, log_level="warning", access_log=False)
-        )
-        for p in ports
+        uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)) for _ in sockets
     ]
-    tasks = [asyncio.create_task(s.serve()) for s in servers]
+    tasks = [
+        asyncio.create_task(server.serve(sockets=[sock]))
+        for server, sock in zip(servers, sockets, strict=True)
+    ]
     while not all(s.started for s in servers):
         await asyncio.sleep(0.01)
-    print("ready", flush=True)
+    print("ready", *(sock.getsockname()[1] for sock in sockets), flush=True)
     await asyncio.gather(*tasks)
 
 
 @asynccontextmanager
 async def receivers(count: int) -> AsyncIterator[list[str]]:
     """``count`` Locations Receiver URLs, served by one child process."""
-    ports = [free_port() for _ in range(count)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.bench_push", "--receivers", *map(str, ports)],
+        [sys.executable, "-m", "bench.bench_push", "--receivers", str(count)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
     )
     try:
         assert process.stdout is not None
-        line = await asyncio.to_thread(process.stdout.readline)
-        if line.strip() != b"ready":
+        line = (await asyncio.to_thread(process.stdout.readline)).split()
+        if line[:1] != [b"ready"]:
             raise RuntimeError("the receivers did not start")
+        ports = [int(p) for p in line[1:]]
         yield [f"http://127.0.0.1:{p}/locations" for p in ports]
     finally:
         process.terminate()
@@ -211,6 +220,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--receivers"]:
-        asyncio.run(_receivers([int(p) for p in sys.argv[2:]]))
+        asyncio.run(_receivers(int(sys.argv[2])))
     else:
         main()

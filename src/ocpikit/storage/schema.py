@@ -175,10 +175,10 @@ objects = Table(
     # Covering indexes of the Sender lists: count and page without touching the rows.
     Index("ix_ocpi_objects_list", "module", "is_local", "published", "id"),
     Index("ix_ocpi_objects_seek", "module", "is_local", "id"),
-    Index("ix_ocpi_objects_updated", "module", "is_local", "published", "last_updated"),
+    Index("ix_ocpi_objects_updated", "module", "is_local", "last_updated"),
     Index("ix_ocpi_objects_peer", "peer_id", "module"),
     # Lookups by id alone: Sender GET of one object, token authorization, pulled pages.
-    Index("ix_ocpi_objects_object", "module", "object_id"),
+    Index("ix_ocpi_objects_object", "module", "object_id", "is_local", "id"),
 )
 
 # What happened to objects, for the operator's systems: an event feed (and webhooks) that tell
