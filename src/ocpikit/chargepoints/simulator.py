@@ -43,6 +43,7 @@ from ocpikit.modules.locations.service import patch_local_evse
 from ocpikit.modules.sessions import service as sessions
 from ocpikit.node import Node
 from ocpikit.pricing import service as pricing
+from ocpikit.protocol.v221.cdrs import CDR
 from ocpikit.protocol.v221.chargingprofiles import (
     ActiveChargingProfile,
     ActiveChargingProfileResult,
@@ -62,7 +63,7 @@ from ocpikit.protocol.v221.commands import (
     StopSession,
     UnlockConnector,
 )
-from ocpikit.protocol.v221.common import DisplayText
+from ocpikit.protocol.v221.common import DisplayText, Price
 from ocpikit.protocol.v221.locations import EvsePatch, Status
 from ocpikit.protocol.v221.sessions import SessionPatch
 from ocpikit.storage.objects import ObjectKey, ObjectStore
@@ -292,15 +293,32 @@ class SimulatedChargePoints:
         }
         if final:
             changes.update(status="COMPLETED", end_date_time=now)
-        periods = [*(session.get("charging_periods") or []), period]
+        await self._add_period(key, session, changes)
+        self._reported[key] = now
+        return True
+
+    async def _add_period(
+        self, key: ObjectKey, session: dict[str, Any], changes: dict[str, Any]
+    ) -> Price | None:
+        """PATCH the session with ``changes`` (one new period) and its ``total_cost``."""
+        periods = [*(session.get("charging_periods") or []), *changes["charging_periods"]]
         cost = await pricing.price_session(
             self.node.db, {**session, **changes, "charging_periods": periods}
         )
-        if cost is not None:  # total_cost of the running session (docs/prices.md)
+        if cost is not None:  # total_cost of the session so far (docs/prices.md)
             changes["total_cost"] = cost
         await sessions.patch_local(self.node.db, key, SessionPatch.model_validate(changes))
-        self._reported[key] = now
-        return True
+        return cost
+
+    async def _bill(self, key: ObjectKey, location: dict[str, Any], tariff: Any) -> CDR:
+        """Store the priced CDR of the completed session ``key``."""
+        completed = await self._get(key)
+        assert completed is not None
+        cdr = await pricing.price_local_cdr(
+            self.node.db, billing.build_cdr(completed, location, tariff)
+        )
+        await cdrs.save_local(self.node.db, cdr)
+        return cdr
 
     async def stop_session(self, request: CommandRequest[StopSession]) -> CommandResult:
         assert request.session is not None
@@ -325,12 +343,7 @@ class SimulatedChargePoints:
                 timer.cancel()
             self._profiles.pop(key, None)
             await self._set_evse(location, session["evse_uid"], "AVAILABLE")
-            completed = await self._get(key)
-            assert completed is not None
-            cdr = await pricing.price_local_cdr(
-                self.node.db, billing.build_cdr(completed, location, tariff)
-            )
-            await cdrs.save_local(self.node.db, cdr)
+            cdr = await self._bill(key, location, tariff)
         log.info("simulator: session %s stopped, CDR %s", key.object_id, cdr.id)
         return _result(CommandResultType.ACCEPTED)
 
@@ -443,23 +456,9 @@ class SimulatedChargePoints:
                 "charging_periods": [period],
                 "last_updated": now,
             }
-            periods = [*(session.get("charging_periods") or []), period]
-            cost = await pricing.price_session(
-                self.node.db, {**session, **changes, "charging_periods": periods}
-            )
-            if cost is not None:
-                changes["total_cost"] = cost
-            await sessions.patch_local(
-                self.node.db, session_key, SessionPatch.model_validate(changes)
-            )
-            if location is None or tariff is None or cost is None or cost.excl_vat <= 0:
-                return True
-            completed = await self._get(session_key)
-            assert completed is not None
-            cdr = await pricing.price_local_cdr(
-                self.node.db, billing.build_cdr(completed, location, tariff)
-            )
-            await cdrs.save_local(self.node.db, cdr)
+            cost = await self._add_period(session_key, session, changes)
+            if location is not None and tariff is not None and cost and cost.excl_vat > 0:
+                await self._bill(session_key, location, tariff)
         return True
 
     async def unlock_connector(self, request: CommandRequest[UnlockConnector]) -> CommandResult:

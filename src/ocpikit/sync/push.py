@@ -352,32 +352,36 @@ class PushWorker:
         if base is None:
             await self._finish(row, "DEAD", f"the peer no longer offers a {row.module} receiver")
             return False
-        headers = {
-            "OCPI-from-country-code": row.from_country_code,
-            "OCPI-from-party-id": row.from_party_id,
-            "OCPI-to-country-code": row.to_country_code,
-            "OCPI-to-party-id": row.to_party_id,
-        }
+        body = orjson.loads(row.body) if row.body is not None else None
         try:
-            await call(
-                self.client,
-                row.method,
-                base.rstrip("/") + row.path,
-                token=peer.token_out,
-                encoding=peer.token_encoding,
-                json=orjson.loads(row.body) if row.body is not None else None,
-                headers=headers,
-            )
+            await self._send(row, peer, base, row.method, row.path, body)
         except PeerError as exc:
             if row.method == "PATCH" and _unknown_object(exc):
-                return await self._put_instead(row, base, peer, headers, exc)
+                return await self._put_instead(row, base, peer, exc)
             await self._failed(row, exc.message, permanent=_permanent(exc))
             return False
         return True
 
-    async def _put_instead(
-        self, row: Row[Any], base: str, peer: Peer, headers: dict[str, str], exc: PeerError
-    ) -> bool:
+    async def _send(
+        self, row: Row[Any], peer: Peer, base: str, method: str, path: str, body: Any
+    ) -> None:
+        """One request of a message, from its party to the peer's (raises PeerError)."""
+        await call(
+            self.client,
+            method,
+            base.rstrip("/") + path,
+            token=peer.token_out or "",
+            encoding=peer.token_encoding,
+            json=body,
+            headers={
+                "OCPI-from-country-code": row.from_country_code,
+                "OCPI-from-party-id": row.from_party_id,
+                "OCPI-to-country-code": row.to_country_code,
+                "OCPI-to-party-id": row.to_party_id,
+            },
+        )
+
+    async def _put_instead(self, row: Row[Any], base: str, peer: Peer, exc: PeerError) -> bool:
         """A PATCH the peer answered "unknown object": send the whole object with PUT.
 
         ``transport_and_format.asciidoc §PATCH`` (TF-14): "If a PATCH fails, the client is
@@ -395,15 +399,7 @@ class PushWorker:
         data = stored.parsed()
         path = _full_path(row.module, data)
         try:
-            await call(
-                self.client,
-                "PUT",
-                base.rstrip("/") + path,
-                token=peer.token_out or "",
-                encoding=peer.token_encoding,
-                json=data,
-                headers=headers,
-            )
+            await self._send(row, peer, base, "PUT", path, data)
         except PeerError as put_exc:
             error = f"PATCH: {exc.message}; PUT {path} instead: {put_exc.message}"
             await self._failed(row, error, permanent=_permanent(put_exc))

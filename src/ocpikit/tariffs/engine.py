@@ -212,17 +212,13 @@ def _end_us(usage: PricingInput, periods: tuple[ChargingPeriod, ...], last_start
     return last_start + int(hours * _US_PER_H)
 
 
-def _reservation_only(p: ChargingPeriod) -> bool:
-    return bool(p.reservation_time) and not (p.energy or p.time or p.parking_time)
-
-
 def _is_expired(usage: PricingInput, override: bool | None) -> bool:
     if override is not None:
         return override
     if usage.reservation_expired is not None:
         return usage.reservation_expired
     periods = usage.charging_periods
-    return bool(periods) and all(_reservation_only(p) for p in periods)
+    return bool(periods) and all(p.reservation_only for p in periods)
 
 
 def _clamp(excl: Decimal, incl: Decimal, tariff: Tariff) -> tuple[Cost, bool, bool]:
@@ -318,9 +314,9 @@ def price(
     bounds = [to_us(p.start_date_time) for p in periods]
     bounds.append(_end_us(usage, periods, bounds[-1]))
     session_start = bounds[0]
-    if _reservation_only(periods[0]):
+    if periods[0].reservation_only:
         session_start = next(
-            (b for p, b in zip(periods, bounds, strict=False) if not _reservation_only(p)),
+            (b for p, b in zip(periods, bounds, strict=False) if not p.reservation_only),
             to_us(usage.start_date_time),
         )
     expired = _is_expired(usage, reservation_expired)

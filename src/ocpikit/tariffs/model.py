@@ -172,6 +172,12 @@ class ChargingPeriod:
     reservation_time: Decimal = ZERO
     power: Decimal | None = None
     current: Decimal | None = None
+
+    @property
+    def reservation_only(self) -> bool:
+        """Reservation time and nothing else: the driver had not started yet (TC-14)."""
+        return bool(self.reservation_time) and not (self.energy or self.time or self.parking_time)
+
     tariff_id: str | None = None
 
 

@@ -301,12 +301,6 @@ def _location(value: Any) -> LocationHint | None:
     )
 
 
-def _reservation_only(period: ChargingPeriod) -> bool:
-    return bool(period.reservation_time) and not (
-        period.energy or period.time or period.parking_time
-    )
-
-
 def _usage(obj: Mapping[str, Any], start_key: str, end_key: str) -> PricingInput:
     start = parse_datetime(_req(obj, start_key, ""), start_key)
     end_raw = obj.get(end_key)
@@ -316,7 +310,7 @@ def _usage(obj: Mapping[str, Any], start_key: str, end_key: str) -> PricingInput
         raise ValueError(f"{end_key}: ends before {start_key}")
     # A Session that began as a reservation has its RESERVATION_TIME period before the moment
     # it became ACTIVE (its start_date_time); only the periods after that must not precede it.
-    first = next((i for i, p in enumerate(periods) if not _reservation_only(p)), None)
+    first = next((i for i, p in enumerate(periods) if not p.reservation_only), None)
     if first is not None and periods[first].start_date_time < start:
         raise ValueError(f"charging_periods[{first}].start_date_time: before {start_key}")
     if end is not None and periods and periods[-1].start_date_time > end:
