@@ -11,6 +11,7 @@ response envelope with its HTTP status (``transport/envelope.py``)::
     │   ├── UnknownToken              2004  HTTP 404
     │   └── NotFound                  2000  HTTP 404 (unknown object or route)
     ├── AuthError                     2000  HTTP 401 (missing, unknown, revoked or token A misuse)
+    ├── Forbidden                     2000  HTTP 403 (no role of the peer may call this)
     ├── MethodNotAllowed              2000  HTTP 405 (credentials rules, wrong method)
     └── ServerError                   3000  HTTP 200/500
         ├── UnableToUseClientApi      3001
@@ -32,6 +33,7 @@ from ocpikit.transport.status import StatusCode
 __all__ = [
     "AuthError",
     "ClientError",
+    "Forbidden",
     "InvalidParameters",
     "MethodNotAllowed",
     "NoMatchingEndpoints",
@@ -99,6 +101,12 @@ class NotFound(ClientError):
 
 class AuthError(ClientError):
     http_status = 401
+
+
+class Forbidden(ClientError):
+    """A registered peer calling an interface that none of its roles may call."""
+
+    http_status = 403
 
 
 class MethodNotAllowed(ClientError):

@@ -101,7 +101,7 @@ async def test_bad_client_info_is_2001_naming_the_field(hub_cpo: Pair, body: dic
 
 async def test_only_a_hub_may_push_client_info(pair: Pair):
     r = await pair.cpo.client.put(f"{RECEIVER}/DE/MSP", json=info(), headers=pair.cpo_headers())
-    assert r.status_code == 404
+    assert r.status_code == 403  # the interface is for a Hub alone
     assert await stored(pair.cpo, "hubclientinfo", "MSP", "DE", "MSP") is None
 
 

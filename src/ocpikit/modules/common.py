@@ -8,12 +8,14 @@ guesses.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
+from ocpikit.catalog import owner_roles
 from ocpikit.errors import InvalidParameters, NotFound
 from ocpikit.node import Node
 from ocpikit.protocol.v221.common import OcpiPatch
@@ -38,22 +40,28 @@ __all__ = [
 M = TypeVar("M", bound=BaseModel)
 
 
-def caller_parties(caller: Caller) -> list[tuple[str, str]]:
-    """The (country_code, party_id) pairs of the calling peer's roles."""
+def caller_parties(caller: Caller, roles: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """The (country_code, party_id) pairs of the calling peer's roles (of ``roles`` only)."""
     if caller.peer is None:
         return []
-    return [(r.country_code, r.party_id) for r in caller.peer.roles]
+    return [
+        (r.country_code, r.party_id) for r in caller.peer.roles if roles is None or r.role in roles
+    ]
 
 
-def require_owner(caller: Caller, country_code: str, party_id: str) -> None:
-    """The caller must own ``country_code``/``party_id`` (TF-63: else 404, nothing stored).
+def require_owner(caller: Caller, country_code: str, party_id: str, module: str) -> None:
+    """The caller must own ``country_code``/``party_id`` in the role owning ``module``'s objects.
+
+    TF-63: else 404, nothing stored. The roles are in ``ocpikit/catalog.py``.
 
     Raises:
-        NotFound: when the party is not one of the caller's registered roles.
+        NotFound: when the party is not one of the caller's registered parties in that role.
     """
-    if caller.peer is None or not caller.peer.owns(country_code, party_id):
+    roles = owner_roles(module) or None
+    if caller.peer is None or not caller.peer.owns(country_code, party_id, roles):
+        in_role = f" as {'/'.join(sorted(roles))}" if roles else ""
         raise NotFound(
-            f"{country_code}/{party_id} is not one of your registered parties",
+            f"{country_code}/{party_id} is not one of your registered parties{in_role}",
         )
 
 
@@ -64,7 +72,7 @@ async def read_received(db: Database, caller: Caller, key: ObjectKey, what: str)
         NotFound: 404 for a party the caller does not own, or an unknown object (ours
             included: a Receiver interface never shows the node's own objects).
     """
-    require_owner(caller, key.country_code, key.party_id)
+    require_owner(caller, key.country_code, key.party_id, key.module)
     async with db.connect() as conn:
         stored = await ObjectStore(conn).get(key)
     if stored is None or stored.is_local:

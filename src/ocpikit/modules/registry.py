@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
+from ocpikit.catalog import allowed_callers
 from ocpikit.node import Node
+from ocpikit.transport.security import role_guard
 from ocpikit.versions import PROFILES, VersionProfile
 
 __all__ = ["Interface", "all_interfaces", "interface_path", "mount"]
@@ -79,7 +81,14 @@ def mount(app: FastAPI, node: Node, interfaces: list[Interface] | None = None) -
             if interface.offered_by and not (interface.offered_by & roles):
                 continue
             path = interface_path(version, interface)
-            app.include_router(interface.build(profile), prefix=path, tags=[interface.module])
+            callers = allowed_callers(interface.module, interface.role)
+            guards = [Depends(role_guard(interface.module, callers))] if callers else []
+            app.include_router(
+                interface.build(profile),
+                prefix=path,
+                tags=[interface.module],
+                dependencies=guards,
+            )
             listed.append(
                 {
                     "identifier": interface.module,

@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ocpikit.catalog import allowed_callers, owner_roles
 from ocpikit.storage.objects import ObjectKey
 from ocpikit.storage.repositories import Peer, PeerRepository
 from ocpikit.storage.schema import outbox
@@ -44,12 +45,21 @@ class Push:
     audience: tuple[str, str] | None = None
 
 
-def _target_party(peer: Peer, audience: tuple[str, str] | None) -> tuple[str, str] | None:
+def _target_party(
+    peer: Peer, module: str, audience: tuple[str, str] | None
+) -> tuple[str, str] | None:
+    """The peer's party that receives this change, or None when it has no such party.
+
+    The audience (a Session's or CDR's eMSP, registered as an eMSP), else the peer's first
+    party in a role that receives the module (``ocpikit/catalog.py``).
+    """
     if audience is not None:
-        return audience if peer.owns(*audience) else None
-    if not peer.roles:
-        return None
-    return peer.roles[0].country_code, peer.roles[0].party_id
+        return audience if peer.owns(*audience, owner_roles("tokens")) else None
+    receivers = allowed_callers(module, "SENDER")
+    for role in peer.roles:
+        if receivers is None or role.role in receivers:
+            return role.country_code, role.party_id
+    return None
 
 
 class Outbox:
@@ -67,7 +77,7 @@ class Outbox:
         for peer in peers:
             if peer.status != "REGISTERED" or peer.endpoint(k.module, "RECEIVER") is None:
                 continue
-            target = _target_party(peer, push.audience)
+            target = _target_party(peer, k.module, push.audience)
             if target is None:
                 continue
             rows.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -104,9 +104,13 @@ class Peer:
                 return ep.get("url")
         return None
 
-    def owns(self, country_code: str, party_id: str) -> bool:
+    def owns(self, country_code: str, party_id: str, roles: Collection[str] | None = None) -> bool:
+        """Whether the peer registered this party (in one of ``roles``, when given)."""
         cc, pid = country_code.upper(), party_id.upper()
-        return any(r.country_code == cc and r.party_id == pid for r in self.roles)
+        return any(
+            r.country_code == cc and r.party_id == pid and (roles is None or r.role in roles)
+            for r in self.roles
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,15 +333,15 @@ class PeerRepository:
         if rows:
             await self.conn.execute(insert(peer_roles), rows)
 
-    async def role_owner(self, role: str, country_code: str, party_id: str) -> int | None:
-        """The peer that already claims this role, if any."""
-        return await self.conn.scalar(
+    async def party_holders(self, country_code: str, party_id: str) -> set[int]:
+        """The peers that registered this party, in any role."""
+        rows = await self.conn.execute(
             select(peer_roles.c.peer_id).where(
-                peer_roles.c.role == role,
                 peer_roles.c.country_code == country_code.upper(),
                 peer_roles.c.party_id == party_id.upper(),
             )
         )
+        return {r.peer_id for r in rows}
 
     async def delete(self, peer_id: int) -> None:
         await self.conn.execute(delete(peers).where(peers.c.id == peer_id))

@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ocpikit.catalog import owner_roles
 from ocpikit.client.tolerant import Checked, identity_of
 from ocpikit.pricing.service import check_received_cdr
 from ocpikit.storage.db import Database
@@ -174,7 +175,7 @@ async def store_page(
             report.invalid += 1
             continue
         key = spec.object_key(item.raw)
-        if not peer.owns(key.country_code, key.party_id):
+        if not peer.owns(key.country_code, key.party_id, owner_roles(key.module) or None):
             report.foreign += 1
             continue
         usable.append((key, item, item.model))

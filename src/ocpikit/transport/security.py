@@ -9,17 +9,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ocpikit.errors import AuthError
+from ocpikit.errors import AuthError, Forbidden
 from ocpikit.node import Node
 from ocpikit.storage.repositories import Peer, TokenRepository, hash_token
 from ocpikit.transport.auth import token_candidates
 
-__all__ = ["Caller", "PeerCaller", "RegistrationCaller", "peer_caller", "registration_caller"]
+__all__ = [
+    "Caller",
+    "PeerCaller",
+    "RegistrationCaller",
+    "peer_caller",
+    "registration_caller",
+    "role_guard",
+]
 
 _WWW = {"WWW-Authenticate": "Token"}
 
@@ -85,6 +93,21 @@ async def peer_caller(
             headers=_WWW,
         )
     return caller
+
+
+def role_guard(module: str, roles: frozenset[str]) -> Callable[[Caller], Awaitable[None]]:
+    """A dependency refusing a registered peer none of whose roles is in ``roles`` (403)."""
+
+    async def guard(caller: Annotated[Caller, Depends(peer_caller)]) -> None:
+        assert caller.peer is not None
+        if not any(r.role in roles for r in caller.peer.roles):
+            mine = ", ".join(sorted({r.role for r in caller.peer.roles})) or "none"
+            raise Forbidden(
+                f"This {module} interface is for {', '.join(sorted(roles))}; "
+                f"your registered roles: {mine}"
+            )
+
+    return guard
 
 
 RegistrationCaller = Annotated[Caller, Depends(registration_caller)]

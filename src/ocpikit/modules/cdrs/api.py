@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 
+from ocpikit.catalog import owner_roles
 from ocpikit.modules.cdrs import service
 from ocpikit.modules.common import caller_parties, serve_object, serve_page
 from ocpikit.modules.registry import Interface
@@ -29,7 +30,9 @@ def build_sender(profile: VersionProfile) -> APIRouter:
     @router.get("", summary="Our CDRs of the caller's tokens, paginated")
     async def list_cdrs(request: Request, caller: PeerCaller) -> OcpiResponse:
         query = ListQuery(
-            module=service.MODULE, is_local=True, audience=caller_parties(caller) or _NOBODY
+            module=service.MODULE,
+            is_local=True,
+            audience=caller_parties(caller, owner_roles("tokens")) or _NOBODY,
         )
         return await serve_page(request, get_node(request), query)
 

@@ -107,7 +107,7 @@ async def receive_post(db: Database, caller: Caller, body: Any) -> Received:
         NotFound: when the CDR's party is not one of the caller's (nothing stored).
     """
     cdr = validate_merged(CDR, body)
-    require_owner(caller, cdr.country_code, cdr.party_id)
+    require_owner(caller, cdr.country_code, cdr.party_id, MODULE)
     assert caller.peer is not None
     key = cdr_key(cdr)
     data = cdr.to_json_bytes()

@@ -156,7 +156,7 @@ async def receive(
     """
     assert caller.peer is not None
     cpo = local_party(node, routing, frozenset({"CPO", "HUB"}))
-    sender = caller_party(caller, routing)
+    sender = caller_party(caller, routing, "chargingprofiles")
     session = await find_local(node.db, "sessions", session_id, cpo)
     refusal = _refusal(runner, caller, operation, session)
     result = refusal or ChargingProfileResponseType.ACCEPTED

@@ -249,7 +249,7 @@ async def receive_active_profile(
     """The CPO's PUT of a session's updated ActiveChargingProfile (CP-21)."""
     profile: ActiveChargingProfile = _parse(ActiveChargingProfile, body)
     assert caller.peer is not None
-    cpo = caller_party(caller, routing)
+    cpo = caller_party(caller, routing, "chargingprofiles", "SENDER")
     key = ObjectKey(MODULE, cpo[0], cpo[1], session_id)
     async with db.transaction() as conn:
         result = await ObjectStore(conn).put(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ocpikit.catalog import allowed_callers, owner_roles
 from ocpikit.errors import NotFound
-from ocpikit.modules.common import require_owner
 from ocpikit.node import Node
 from ocpikit.protocol.v221.common import DisplayText
 from ocpikit.storage.db import Database
@@ -43,25 +43,40 @@ def local_party(node: Node, routing: RoutingHeaders, roles: frozenset[str]) -> t
     raise NotFound("This node has no party that receives this request")
 
 
-def caller_party(caller: Caller, routing: RoutingHeaders) -> tuple[str, str]:
-    """The calling party (``OCPI-from``, checked against the caller's roles)."""
-    if routing.from_country_code and routing.from_party_id:
-        require_owner(caller, routing.from_country_code, routing.from_party_id)
-        return routing.from_country_code, routing.from_party_id
+def caller_party(
+    caller: Caller, routing: RoutingHeaders, module: str, interface: str = "RECEIVER"
+) -> tuple[str, str]:
+    """The calling party, in a role that may call ``module``'s ``interface``.
+
+    ``OCPI-from`` when sent, else the caller's first such party (``ocpikit/catalog.py``).
+
+    Raises:
+        NotFound: when ``OCPI-from`` is not one of the caller's parties in such a role.
+    """
+    roles = allowed_callers(module, interface)
     assert caller.peer is not None
-    if not caller.peer.roles:
-        raise NotFound("The calling peer has no registered party")
-    role = caller.peer.roles[0]
-    return role.country_code, role.party_id
+    for role in caller.peer.roles:
+        if roles is not None and role.role not in roles:
+            continue
+        if not (routing.from_country_code and routing.from_party_id) or caller.peer.owns(
+            routing.from_country_code, routing.from_party_id, {role.role}
+        ):
+            return role.country_code, role.party_id
+    if routing.from_country_code and routing.from_party_id:
+        raise NotFound(
+            f"{routing.from_country_code}/{routing.from_party_id} is not one of your "
+            "registered parties in a role that may call this module"
+        )
+    raise NotFound("The calling peer has no registered party in a role that may call this")
 
 
 def owns(caller: Caller, country_code: Any, party_id: Any) -> bool:
-    """Whether the caller's registration covers this party."""
+    """Whether the caller registered this party as the eMSP that owns a Token."""
     return (
         caller.peer is not None
         and isinstance(country_code, str)
         and isinstance(party_id, str)
-        and caller.peer.owns(country_code, party_id)
+        and caller.peer.owns(country_code, party_id, owner_roles("tokens"))
     )
 
 

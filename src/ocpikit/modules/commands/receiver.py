@@ -215,7 +215,7 @@ async def receive_command(
     command = command_type(segment)
     parsed = _parse(command, body)
     cpo = local_party(node, routing, _CPO_ROLES)
-    emsp = caller_party(caller, routing)
+    emsp = caller_party(caller, routing, MODULE)
     assert caller.peer is not None
     if runner is None or not runner.adapter.supports(command.value):
         checked = _Checked(CommandResponseType.NOT_SUPPORTED, f"{command.value} is not supported")

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 from pydantic import ValidationError
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -86,8 +87,18 @@ def _roles(credentials: Credentials) -> list[PeerRole]:
 
 
 async def _check_roles(conn: AsyncConnection, roles: list[PeerRole], peer_id: int | None) -> None:
-    """A peer may not claim this node's parties, another peer's, or one role twice."""
-    own = {(p.role, p.country_code, p.party_id) for p in await PartyRepository(conn).list()}
+    """A peer may not claim this node's parties, another peer's, or one role twice.
+
+    A party is its ``country_code``/``party_id`` whatever the role: OCPI routes by those two
+    alone (``OCPI-from``/``OCPI-to``), and access rules check a party in its role
+    (``ocpikit/catalog.py``). Registering another platform's party under a second role (an
+    "EMSP" with a CPO's ids) would otherwise let a peer act for that party; it is refused.
+    """
+    if conn.dialect.name == "postgresql":
+        # Two registrations racing for one party in different roles would both pass the
+        # check below (the unique key is per role); registrations are rare, so serialise them.
+        await conn.execute(text("LOCK TABLE peer_roles IN SHARE ROW EXCLUSIVE MODE"))
+    own = {(p.country_code, p.party_id) for p in await PartyRepository(conn).list()}
     seen: set[tuple[str, str, str]] = set()
     repo = PeerRepository(conn)
     for role in roles:
@@ -96,10 +107,10 @@ async def _check_roles(conn: AsyncConnection, roles: list[PeerRole], peer_id: in
         if key in seen:
             raise InvalidParameters(f"roles: {label} is listed twice")
         seen.add(key)
-        if key in own:
+        if (role.country_code, role.party_id) in own:
             raise InvalidParameters(f"roles: {label} is a party of this node")
-        owner = await repo.role_owner(*key)
-        if owner is not None and owner != peer_id:
+        holders = await repo.party_holders(role.country_code, role.party_id) - {peer_id}
+        if holders:
             raise InvalidParameters(f"roles: {label} is already registered by another platform")
 
 

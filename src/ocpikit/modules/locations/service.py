@@ -210,7 +210,7 @@ async def receive_put(
     Returns:
         The write, or None when the change was older than the stored object.
     """
-    require_owner(caller, key.country_code, key.party_id)
+    require_owner(caller, key.country_code, key.party_id, key.module)
     assert caller.peer is not None
     if evse_uid is None:
         location: Location = _parse(Location, body)
@@ -253,7 +253,7 @@ async def receive_patch(
     connector_id: str | None = None,
 ) -> WriteResult | None:
     """A PATCH of a Location, EVSE or Connector: only the sent fields change (TF-13)."""
-    require_owner(caller, key.country_code, key.party_id)
+    require_owner(caller, key.country_code, key.party_id, key.module)
     assert caller.peer is not None
     model = (
         LocationPatch

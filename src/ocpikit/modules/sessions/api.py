@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from ocpikit.catalog import owner_roles
 from ocpikit.modules.common import caller_parties, serve_object, serve_page
 from ocpikit.modules.registry import Interface
 from ocpikit.modules.sessions import preferences, service
@@ -26,7 +27,9 @@ def build_sender(profile: VersionProfile) -> APIRouter:
     @router.get("", summary="Our sessions of the caller's tokens, paginated (date_from required)")
     async def list_sessions(request: Request, caller: PeerCaller) -> OcpiResponse:
         query = ListQuery(
-            module=service.MODULE, is_local=True, audience=caller_parties(caller) or _NOBODY
+            module=service.MODULE,
+            is_local=True,
+            audience=caller_parties(caller, owner_roles("tokens")) or _NOBODY,
         )
         return await serve_page(request, get_node(request), query, require_date_from=True)
 

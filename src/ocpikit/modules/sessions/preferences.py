@@ -28,6 +28,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ocpikit.catalog import owner_roles
 from ocpikit.errors import InvalidParameters, NotFound
 from ocpikit.modules.common import caller_parties, validate_merged
 from ocpikit.modules.sessions.service import MODULE, audience_of
@@ -63,7 +64,9 @@ def _find(items: list[dict[str, Any]] | None, field: str, value: str) -> dict[st
 
 
 async def _visible_session(store: ObjectStore, caller: Caller, session_id: str) -> Session:
-    parties = {(cc.upper(), pid.upper()) for cc, pid in caller_parties(caller)}
+    parties = {
+        (cc.upper(), pid.upper()) for cc, pid in caller_parties(caller, owner_roles("tokens"))
+    }
     for obj in await store.find(MODULE, session_id, is_local=True):
         session = Session.model_validate(obj.parsed())
         cc, pid = audience_of(session)

@@ -187,7 +187,7 @@ async def receive_put(db: Database, caller: Caller, key: ObjectKey, body: Any) -
     Returns:
         The write; outcome ``stale`` when the session is older than the stored one (X-07).
     """
-    require_owner(caller, key.country_code, key.party_id)
+    require_owner(caller, key.country_code, key.party_id, key.module)
     assert caller.peer is not None
     session = validate_merged(Session, body)
     require_same_key(_url_ids(key), session.model_dump(include={"country_code", "party_id", "id"}))
@@ -210,7 +210,7 @@ async def receive_patch(
     Raises:
         NotFound: for a session we never received.
     """
-    require_owner(caller, key.country_code, key.party_id)
+    require_owner(caller, key.country_code, key.party_id, key.module)
     assert caller.peer is not None
     patch = validate_merged(SessionPatch, body)
     require_same_key(_url_ids(key), patch.model_dump(include={"country_code", "party_id", "id"}))

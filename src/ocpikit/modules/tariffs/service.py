@@ -158,7 +158,7 @@ async def receive_put(db: Database, caller: Caller, key: ObjectKey, body: Any) -
     Returns:
         The write; ``outcome == "stale"`` when it was older than the stored tariff and ignored.
     """
-    require_owner(caller, key.country_code, key.party_id)
+    require_owner(caller, key.country_code, key.party_id, key.module)
     assert caller.peer is not None
     tariff = parse_tariff(body)
     require_same_key(
@@ -188,7 +188,7 @@ async def receive_delete(db: Database, caller: Caller, key: ObjectKey) -> None:
     Raises:
         NotFound: 404 for a party the caller does not own, or a tariff we do not hold.
     """
-    require_owner(caller, key.country_code, key.party_id)
+    require_owner(caller, key.country_code, key.party_id, key.module)
     assert caller.peer is not None
     async with db.transaction() as conn:
         store = ObjectStore(conn)

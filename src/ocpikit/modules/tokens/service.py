@@ -218,7 +218,7 @@ async def receive_put(
     Returns:
         The write; ``outcome == "stale"`` when older than the stored token (ignored, X-07).
     """
-    require_owner(caller, country_code, party_id)
+    require_owner(caller, country_code, party_id, MODULE)
     assert caller.peer is not None
     token = parse_body(Token, body, what="a Token")
     key = key_of(country_code, party_id, uid, url_type or token.type)
@@ -257,7 +257,7 @@ async def receive_patch(
     Raises:
         UnknownToken: 404 / 2004 when the token was never PUT.
     """
-    require_owner(caller, country_code, party_id)
+    require_owner(caller, country_code, party_id, MODULE)
     assert caller.peer is not None
     patch = parse_body(TokenPatch, body, what="a partial Token")
     key = key_of(country_code, party_id, uid, url_type or patch.type or TokenType.RFID)
