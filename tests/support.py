@@ -264,6 +264,7 @@ async def running_node(
     parties: list[tuple[str, str, str]],
     *,
     interfaces: list[Interface] | None = None,
+    port: int = 0,
     **settings: object,
 ) -> AsyncIterator[RunningNode]:
     """An ocpikit node served by uvicorn on a loopback port, in this event loop.
@@ -273,7 +274,7 @@ async def running_node(
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))  # a given port: the same node again, after a restart
     port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     await initialise(database_url, base, parties)

@@ -24,6 +24,7 @@ from ocpikit.client.http import http_client
 from ocpikit.config import Settings
 from ocpikit.errors import OcpiError
 from ocpikit.modules import registry
+from ocpikit.modules.versions.api import party_router
 from ocpikit.modules.versions.api import router as versions_router
 from ocpikit.node import Node
 from ocpikit.operator.api import build_router as operator_router
@@ -146,6 +147,7 @@ def create_app(
         await load_node(node)
         node.http = http_client(timeout=settings.peer_timeout)
         registry.mount(app, node, interfaces)
+        app.include_router(party_router(node))
         chargepoints = await start_chargepoints(app, node)
         webhooks = await start_webhooks(settings, db)
         worker = push_worker(settings, db) if settings.push_worker else None

@@ -30,7 +30,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["ACCESS", "ModuleAccess", "allowed_callers", "owner_roles"]
+__all__ = [
+    "ACCESS",
+    "SENDER_ROLE",
+    "ModuleAccess",
+    "allowed_callers",
+    "counterpart",
+    "endpoint_role",
+    "owner_roles",
+]
 
 _ALL_BUT_CPO = frozenset({"EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP", "PTP"})
 
@@ -101,3 +109,33 @@ def owner_roles(module: str) -> frozenset[str]:
     """The roles in which a party owns ``module``'s objects (empty: any registered role)."""
     access = ACCESS.get(module)
     return access.owner_roles if access is not None else frozenset()
+
+
+# The party role that hosts each module's SENDER interface (the other side is the RECEIVER).
+SENDER_ROLE: dict[str, str] = {
+    "locations": "CPO",
+    "tariffs": "CPO",
+    "sessions": "CPO",
+    "cdrs": "CPO",
+    "tokens": "EMSP",
+    "commands": "EMSP",
+    "chargingprofiles": "SCSP",
+    "hubclientinfo": "HUB",
+}
+
+
+def endpoint_role(module: str, party_role: str) -> str:
+    """The interface role of ``module`` at a party of ``party_role``.
+
+    OCPI 2.1.1 version details carry no role: a CPO's ``locations`` endpoint is its Sender
+    ("CPO interface"), an eMSP's its Receiver ("eMSP interface"). Credentials are listed as
+    SENDER, as 2.2.1 lists them.
+    """
+    if module == "credentials":
+        return "SENDER"
+    return "SENDER" if SENDER_ROLE.get(module) == party_role else "RECEIVER"
+
+
+def counterpart(role: str) -> str:
+    """The role on the other side of a one-party connection (OCPI 2.1.1: CPO <-> eMSP)."""
+    return "EMSP" if role == "CPO" else "CPO"

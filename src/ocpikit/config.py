@@ -7,8 +7,10 @@ describes the node itself (its base URL and local parties) lives in the database
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ocpikit.versions import SUPPORTED_VERSIONS
 
 __all__ = ["Settings"]
 
@@ -60,6 +62,22 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds before a dead worker's claimed message goes to another worker.",
     )
+    versions: list[str] = Field(
+        default_factory=lambda: list(SUPPORTED_VERSIONS),
+        description='OCPI versions offered to peers (JSON list: ["2.2.1", "2.1.1"]); '
+        "registration picks the highest one both sides speak.",
+    )
+
+    @field_validator("versions")
+    @classmethod
+    def _known_versions(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in SUPPORTED_VERSIONS]
+        if unknown or not value:
+            raise ValueError(
+                f"versions must be some of {', '.join(SUPPORTED_VERSIONS)}; got {value}"
+            )
+        return value
+
     # Commands and ChargingProfiles (CPO side): where requests go, and how long they may take.
     command_timeout: int = Field(
         default=30,

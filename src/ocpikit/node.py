@@ -15,6 +15,7 @@ from ocpikit.client.http import http_client
 from ocpikit.config import Settings
 from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import LocalParty
+from ocpikit.versions import PROFILES, SUPPORTED_VERSIONS, VersionProfile
 
 __all__ = ["Node", "credentials_roles"]
 
@@ -47,8 +48,33 @@ class Node:
     def versions_url(self) -> str:
         return f"{self.base_url}/ocpi/versions"
 
-    def details_url(self, version: str) -> str:
-        return f"{self.base_url}/ocpi/{version}"
+    def party_versions_url(self, party: LocalParty) -> str:
+        """The versions endpoint a 2.1.1 peer of ``party`` registers with."""
+        return f"{self.base_url}/ocpi/{party.country_code}/{party.party_id}/versions"
+
+    def versions(self) -> list[VersionProfile]:
+        """The versions this node offers, newest first (``OCPIKIT_VERSIONS``)."""
+        return [PROFILES[v] for v in SUPPORTED_VERSIONS if v in self.settings.versions]
+
+    def per_party_parties(self) -> list[LocalParty]:
+        """The parties a per-party version (2.1.1) serves: CPOs and eMSPs, in order."""
+        return [p for p in self.parties if p.role in ("CPO", "EMSP")]
+
+    def endpoints_key(self, version: str, party: LocalParty | None = None) -> str:
+        if party is None:
+            return version
+        return f"{version}/{party.country_code}/{party.party_id}"
+
+    def details_url(self, version: str, party: LocalParty | None = None) -> str:
+        """The version details URL of ``version`` (per party for a per-party version)."""
+        if not PROFILES[version].per_party:
+            party = None  # a version with roles has one details endpoint for every party
+        elif party is None:
+            parties = self.per_party_parties()
+            party = parties[0] if parties else None
+        if party is None:
+            return f"{self.base_url}/ocpi/{version}"
+        return f"{self.base_url}/ocpi/{version}/{party.country_code}/{party.party_id}"
 
     def roles(self) -> set[str]:
         return {p.role for p in self.parties}

@@ -63,7 +63,10 @@ async def test_token_a_is_accepted_base64_and_plain_on_versions(node: RunningNod
     for encoding in ("base64", "plain"):
         r = await node.client.get("/ocpi/versions", headers=node.auth(token, encoding))
         assert r.status_code == 200
-        assert r.json()["data"] == [{"version": "2.2.1", "url": f"{node.url}/ocpi/2.2.1"}]
+        assert r.json()["data"] == [
+            {"version": "2.2.1", "url": f"{node.url}/ocpi/2.2.1"},
+            {"version": "2.1.1", "url": f"{node.url}/ocpi/2.1.1/NL/CPO"},
+        ]
 
 
 async def test_token_a_outside_versions_and_credentials_is_401(node: RunningNode):

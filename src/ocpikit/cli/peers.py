@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ocpikit.cli.common import DatabaseOption, fail, run, stderr, stdout, with_database
 from ocpikit.client.http import http_client
+from ocpikit.config import Settings
 from ocpikit.modules.credentials.service import (
     HandshakeError,
     register_with_peer,
@@ -30,7 +31,12 @@ def register(
     versions_url: Annotated[str, typer.Option(help="The peer's versions endpoint.")],
     token: Annotated[str, typer.Option(help="The registration token (A) the peer issued.")],
     party: Annotated[
-        str | None, typer.Option(help="Not used yet: every local party is presented.")
+        str | None,
+        typer.Option(
+            help="CC:PARTY_ID of the local party that registers, for an OCPI 2.1.1 peer "
+            "(one party per connection; default: the first CPO or eMSP). OCPI 2.2.1 "
+            "presents every local party."
+        ),
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each peer call.")] = 30.0,
 ) -> None:
@@ -40,7 +46,12 @@ def register(
         async with http_client(timeout=timeout) as client:
             try:
                 return await register_with_peer(
-                    db, client, versions_url=versions_url, token_a=token
+                    db,
+                    client,
+                    versions_url=versions_url,
+                    token_a=token,
+                    party=party,
+                    versions=Settings().versions,
                 )
             except HandshakeError as exc:
                 fail(str(exc))
@@ -65,6 +76,7 @@ def _peer_json(peer: Peer) -> dict[str, object]:
             {"role": r.role, "country_code": r.country_code, "party_id": r.party_id}
             for r in peer.roles
         ],
+        "local_party": ":".join(peer.local_party) if peer.local_party else None,
         "endpoints": peer.endpoints,
         "updated_at": peer.updated_at.isoformat(),
     }
@@ -112,7 +124,7 @@ def update(
             fail(f"no registered peer {peer!r}: see `ocpikit peer list`")
         async with http_client(timeout=30.0) as client:
             try:
-                return await update_with_peer(db, client, found)
+                return await update_with_peer(db, client, found, Settings().versions)
             except HandshakeError as exc:
                 fail(str(exc))
 

@@ -23,6 +23,7 @@ import httpx
 import orjson
 from pydantic import BaseModel
 
+from ocpikit.catalog import SENDER_ROLE
 from ocpikit.client.http import OcpiReply, decode_reply, tls_context
 from ocpikit.client.paging import PageCursor, parse_int_header, parse_next_link
 from ocpikit.client.retry import RetryPolicy
@@ -32,7 +33,6 @@ from ocpikit.storage.repositories import LocalParty, Peer
 from ocpikit.transport.auth import authorization_header
 
 __all__ = [
-    "SENDER_ROLE",
     "ClientOptions",
     "ModuleNotOffered",
     "Page",
@@ -46,18 +46,6 @@ log = logging.getLogger("ocpikit.client")
 M = TypeVar("M", bound=BaseModel)
 
 Party = tuple[str, str]
-
-# The party role that hosts each module's SENDER interface (the other side is the RECEIVER).
-SENDER_ROLE: dict[str, str] = {
-    "locations": "CPO",
-    "tariffs": "CPO",
-    "sessions": "CPO",
-    "cdrs": "CPO",
-    "tokens": "EMSP",
-    "commands": "EMSP",
-    "chargingprofiles": "SCSP",
-    "hubclientinfo": "HUB",
-}
 
 
 class ModuleNotOffered(PeerError):

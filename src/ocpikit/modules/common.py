@@ -9,23 +9,28 @@ guesses.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
 from ocpikit.catalog import owner_roles
 from ocpikit.errors import InvalidParameters, NotFound
+from ocpikit.mappings.context import MapContext
 from ocpikit.node import Node
 from ocpikit.protocol.v221.common import OcpiPatch
 from ocpikit.storage.db import Database
 from ocpikit.storage.objects import ListQuery, ObjectKey, ObjectStore
 from ocpikit.transport.body import describe_validation_error
+from ocpikit.transport.edge import Edge, edge_of
 from ocpikit.transport.envelope import OcpiResponse, json_array, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.pagination import page_headers, parse_page_request
 from ocpikit.transport.security import Caller
+from ocpikit.wire import render, render_many
 
 __all__ = [
     "merge_patch",
@@ -116,9 +121,25 @@ def validate_merged(model: type[M], data: dict[str, Any], *, prefix: str = "") -
         raise InvalidParameters(describe_validation_error(exc, prefix=prefix)) from exc
 
 
-def serve_object(data: str | bytes, request: Request) -> OcpiResponse:
-    raw = data.encode() if isinstance(data, str) else data
-    return ok(raw=raw, headers=routing_headers(request).response_headers())
+def serve_object(
+    data: str | bytes, request: Request, module: str = "", part: str | None = None
+) -> OcpiResponse:
+    """One stored object, in the request's version (``module``/``part`` name what it is)."""
+    edge = edge_of(request)
+    headers = routing_headers(request).response_headers()
+    if edge.profile.canonical:
+        return ok(raw=data.encode() if isinstance(data, str) else data, headers=headers)
+    rendered = render(edge.profile, module, orjson.loads(data), edge_context(edge), part=part)
+    if rendered is None:
+        raise NotFound(f"This {part or module} has no OCPI {edge.version} form")
+    return ok(rendered, headers=headers)
+
+
+def edge_context(edge: Edge, owner: tuple[str, str] | None = None) -> MapContext:
+    """The mapping context of objects at ``edge``: owned by ``owner``, else its party."""
+    if owner is None:
+        owner = (edge.party.country_code, edge.party.party_id) if edge.party else ("", "")
+    return MapContext(owner[0], owner[1])
 
 
 async def serve_page(
@@ -134,6 +155,10 @@ async def serve_page(
         request, max_limit=node.settings.page_limit_max, require_date_from=require_date_from
     )
     query = _with_dates(query, page.date_from, page.date_to)
+    edge = edge_of(request)
+    if edge.profile.per_party and edge.party is not None and query.is_local:
+        # One party per connection: its own objects only.
+        query = replace(query, owners=[(edge.party.country_code, edge.party.party_id)])
     if node.db.reader is not None:
         total, items = node.db.reader.page(query, offset=page.offset, limit=page.limit)
     else:
@@ -143,12 +168,13 @@ async def serve_page(
             items = await store.page(query, offset=page.offset, limit=page.limit)
     headers = page_headers(request, page, total=total, returned=len(items), base_url=node.base_url)
     headers.update(routing.response_headers())
+    if not edge.profile.canonical:
+        rendered = render_many(edge.profile, query.module, items, edge_context(edge))
+        return ok(rendered, headers=headers)
     return ok(raw=json_array(items), headers=headers)
 
 
 def _with_dates(
     query: ListQuery, date_from: datetime | None, date_to: datetime | None
 ) -> ListQuery:
-    from dataclasses import replace
-
     return replace(query, date_from=date_from, date_to=date_to)

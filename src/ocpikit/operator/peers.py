@@ -137,7 +137,11 @@ async def read_peer(peer_id: int, node: Operator) -> PeerOut:
 async def register_peer(body: RegisterIn, node: Operator) -> PeerOut:
     try:
         peer = await register_with_peer(
-            node.db, node.http, versions_url=body.versions_url, token_a=body.token
+            node.db,
+            node.http,
+            versions_url=body.versions_url,
+            token_a=body.token,
+            versions=node.settings.versions,
         )
     except HandshakeError as exc:
         bad_gateway(str(exc))
@@ -154,7 +158,7 @@ async def update_peer(peer_id: int, node: Operator) -> PeerOut:
     if peer.status != "REGISTERED" or not peer.token_out:
         conflict(f"peer {peer.name} is not registered (status {peer.status})")
     try:
-        updated = await update_with_peer(node.db, node.http, peer)
+        updated = await update_with_peer(node.db, node.http, peer, node.settings.versions)
     except HandshakeError as exc:
         bad_gateway(str(exc))
     return peer_out(updated)

@@ -89,6 +89,8 @@ class Peer:
     created_at: datetime
     updated_at: datetime
     roles: tuple[PeerRole, ...] = field(default_factory=tuple)
+    # The one local party a per-party version's peer (2.1.1) is connected to.
+    local_party: tuple[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -263,6 +265,9 @@ class PeerRepository:
             created_at=row.created_at,
             updated_at=row.updated_at,
             roles=tuple(roles),
+            local_party=(row.local_country_code, row.local_party_id)
+            if row.local_country_code and row.local_party_id
+            else None,
         )
 
     async def get(self, peer_id: int) -> Peer | None:
@@ -293,7 +298,13 @@ class PeerRepository:
         return None
 
     async def create(
-        self, *, status: str, versions_url: str, token_out: str | None, token_encoding: str
+        self,
+        *,
+        status: str,
+        versions_url: str,
+        token_out: str | None,
+        token_encoding: str,
+        local_party: tuple[str, str] | None = None,
     ) -> int:
         now = utcnow()
         result = await self.conn.execute(
@@ -303,6 +314,8 @@ class PeerRepository:
                 versions_url=versions_url,
                 token_out=token_out,
                 token_encoding=token_encoding,
+                local_country_code=local_party[0] if local_party else None,
+                local_party_id=local_party[1] if local_party else None,
                 endpoints="[]",
                 created_at=now,
                 updated_at=now,

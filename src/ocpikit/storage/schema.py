@@ -116,6 +116,9 @@ peers = Table(
     Column("endpoints", Text, nullable=False, default="[]"),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # The one local party a 2.1.1 peer is connected to (NULL: all of them, 2.2+).
+    Column("local_country_code", String(2), nullable=True),
+    Column("local_party_id", String(3), nullable=True),
 )
 
 peer_roles = Table(

@@ -76,9 +76,17 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
 
 INTERFACES = [
     Interface(
-        module="cdrs", role="SENDER", offered_by=frozenset({"CPO", "HUB"}), build=build_sender
+        module="cdrs",
+        role="SENDER",
+        offered_by=frozenset({"CPO", "HUB"}),
+        build=build_sender,
+        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
     Interface(
-        module="cdrs", role="RECEIVER", offered_by=frozenset({"EMSP", "HUB"}), build=build_receiver
+        module="cdrs",
+        role="RECEIVER",
+        offered_by=frozenset({"EMSP", "HUB"}),
+        build=build_receiver,
+        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
 ]

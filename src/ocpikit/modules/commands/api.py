@@ -62,11 +62,13 @@ INTERFACES = [
         role="RECEIVER",
         offered_by=frozenset({"CPO", "HUB"}),
         build=build_receiver,
+        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
     Interface(
         module="commands",
         role="SENDER",
         offered_by=frozenset({"EMSP", "HUB"}),
         build=build_sender,
+        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
 ]

@@ -8,7 +8,8 @@ from ocpikit.errors import MethodNotAllowed
 from ocpikit.modules.credentials import service
 from ocpikit.modules.registry import Interface
 from ocpikit.protocol.v221.credentials import Credentials
-from ocpikit.transport.body import read_model
+from ocpikit.transport.body import read_json
+from ocpikit.transport.edge import edge_of
 from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.security import RegistrationCaller, get_node
 from ocpikit.versions import VersionProfile
@@ -28,22 +29,18 @@ def build_router(profile: VersionProfile) -> APIRouter:
 
     @router.get("", summary="Our credentials for the calling platform")
     async def get_credentials(request: Request, caller: RegistrationCaller) -> OcpiResponse:
-        node = get_node(request)
-        return ok(service.our_credentials(caller.token, node.versions_url, node.parties))
+        node, edge = get_node(request), edge_of(request)
+        return ok(service.our_credentials(node, edge, caller.token))
 
     @router.post("", summary="Register (token A)", openapi_extra=_CREDENTIALS_BODY)
     async def post_credentials(request: Request, caller: RegistrationCaller) -> OcpiResponse:
         if not caller.is_registration:
             raise MethodNotAllowed("Already registered: use PUT to update, DELETE to unregister")
-        credentials = await read_model(request, Credentials)
+        edge = edge_of(request)
+        credentials = service.parse_credentials(edge, await read_json(request))
         node = get_node(request)
         body = await service.accept_registration(
-            node.db,
-            node.http,
-            token_a_id=caller.token_id,
-            credentials=credentials,
-            version=profile.version,
-            versions_url=node.versions_url,
+            node, edge, token_a_id=caller.token_id, credentials=credentials
         )
         return ok(body)
 
@@ -55,16 +52,11 @@ def build_router(profile: VersionProfile) -> APIRouter:
     async def put_credentials(request: Request, caller: RegistrationCaller) -> OcpiResponse:
         if not caller.registered or caller.peer is None:
             raise MethodNotAllowed("Not registered: POST credentials to register first")
-        credentials = await read_model(request, Credentials)
+        edge = edge_of(request)
+        credentials = service.parse_credentials(edge, await read_json(request))
         node = get_node(request)
         body = await service.update_registration(
-            node.db,
-            node.http,
-            peer=caller.peer,
-            token_id=caller.token_id,
-            credentials=credentials,
-            version=profile.version,
-            versions_url=node.versions_url,
+            node, edge, peer=caller.peer, token_id=caller.token_id, credentials=credentials
         )
         return ok(body)
 
@@ -79,5 +71,10 @@ def build_router(profile: VersionProfile) -> APIRouter:
 
 
 INTERFACES = [
-    Interface(module="credentials", role="SENDER", offered_by=frozenset(), build=build_router)
+    Interface(
+        module="credentials",
+        role="SENDER",
+        offered_by=frozenset(),
+        build=build_router,
+    )
 ]

@@ -7,16 +7,19 @@ token B inside the POST (CRED-15).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from ocpikit.catalog import endpoint_role
 from ocpikit.client.http import PeerHttp
 from ocpikit.errors import PeerError
+from ocpikit.protocol.v211.versions import VersionDetails as VersionDetails211
 from ocpikit.protocol.v221.versions import Version, VersionDetails
-from ocpikit.versions import SUPPORTED_VERSIONS, version_key
+from ocpikit.versions import SUPPORTED_VERSIONS, profile, version_key
 
-__all__ = ["DiscoveryError", "PeerApi", "discover", "pick_version"]
+__all__ = ["DiscoveryError", "PeerApi", "discover", "pick_version", "with_roles"]
 
 
 class DiscoveryError(Exception):
@@ -41,23 +44,48 @@ class PeerApi:
     token_encoding: str
 
 
-def pick_version(offered: list[Version], wanted: str | None = None) -> Version:
-    """The highest version both sides speak (or exactly ``wanted``).
+def pick_version(
+    offered: list[Version], wanted: str | None = None, ours: Sequence[str] = SUPPORTED_VERSIONS
+) -> Version:
+    """The highest version both sides speak (or exactly ``wanted``); ``ours``: what we offer.
 
     Raises:
         DiscoveryError: ``version`` when there is none.
     """
-    mutual = [v for v in offered if v.version in SUPPORTED_VERSIONS]
+    mutual = [v for v in offered if v.version in ours]
     if wanted is not None:
         mutual = [v for v in mutual if v.version == wanted]
     if not mutual:
         theirs = ", ".join(v.version for v in offered) or "none"
-        ours = wanted or ", ".join(SUPPORTED_VERSIONS)
-        raise DiscoveryError(f"no common OCPI version (peer: {theirs}; ours: {ours})", "version")
+        mine = wanted or ", ".join(ours)
+        raise DiscoveryError(f"no common OCPI version (peer: {theirs}; ours: {mine})", "version")
     return max(mutual, key=lambda v: version_key(v.version))
 
 
-async def discover(http: PeerHttp, versions_url: str, *, version: str | None = None) -> PeerApi:
+def _details_model(version: str) -> type[VersionDetails | VersionDetails211]:
+    """Version details with roles per endpoint (2.2+), or without (2.1.1)."""
+    return VersionDetails if profile(version).endpoints_have_role else VersionDetails211
+
+
+def with_roles(endpoints: list[dict[str, str]], party_role: str) -> list[dict[str, str]]:
+    """Role-less endpoints (OCPI 2.1.1) with the role each has at a party of ``party_role``.
+
+    Stored this way, every later lookup (``peer.endpoint("locations", "SENDER")``) reads a
+    2.1.1 peer like a 2.2.1 one.
+    """
+    return [
+        {**e, "role": e.get("role") or endpoint_role(e["identifier"], party_role)}
+        for e in endpoints
+    ]
+
+
+async def discover(
+    http: PeerHttp,
+    versions_url: str,
+    *,
+    version: str | None = None,
+    ours: Sequence[str] = SUPPORTED_VERSIONS,
+) -> PeerApi:
     """GET the peer's versions, pick one, GET its details and check they are usable.
 
     Raises:
@@ -69,9 +97,9 @@ async def discover(http: PeerHttp, versions_url: str, *, version: str | None = N
         if not isinstance(reply.data, list):
             raise DiscoveryError(f"{versions_url} did not return a list of versions", "unreachable")
         offered = [Version.model_validate(v) for v in reply.data]
-        chosen = pick_version(offered, version)
+        chosen = pick_version(offered, version, ours)
         details_reply = await http.get(chosen.url)
-        details = VersionDetails.model_validate(details_reply.data)
+        details = _details_model(chosen.version).model_validate(details_reply.data)
     except PeerError as exc:
         raise DiscoveryError(exc.message, "unreachable") from exc
     except ValidationError as exc:

@@ -16,6 +16,7 @@ POST our credentials, and store the token C it answers with (CRED-11..17).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ocpikit.catalog import counterpart
 from ocpikit.client.http import PeerHttp, call
 from ocpikit.errors import (
     AuthError,
@@ -33,8 +35,9 @@ from ocpikit.errors import (
     UnableToUseClientApi,
     UnsupportedVersion,
 )
-from ocpikit.modules.credentials.discovery import DiscoveryError, PeerApi, discover
-from ocpikit.node import credentials_roles
+from ocpikit.mappings.context import MapContext
+from ocpikit.modules.credentials.discovery import DiscoveryError, PeerApi, discover, with_roles
+from ocpikit.node import Node, credentials_roles
 from ocpikit.protocol.v221.credentials import Credentials
 from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import (
@@ -47,6 +50,9 @@ from ocpikit.storage.repositories import (
     TokenRepository,
     new_token,
 )
+from ocpikit.transport.body import describe_validation_error
+from ocpikit.transport.edge import Edge
+from ocpikit.versions import SUPPORTED_VERSIONS, VersionProfile, profile
 
 __all__ = [
     "HandshakeError",
@@ -70,8 +76,95 @@ class HandshakeError(Exception):
     """Our own registration with a peer failed; the message says why, in one sentence."""
 
 
-def our_credentials(token: str, versions_url: str, parties: list[LocalParty]) -> dict[str, Any]:
+def _domain_credentials(token: str, versions_url: str, parties: list[LocalParty]) -> dict[str, Any]:
     return {"token": token, "url": versions_url, "roles": credentials_roles(parties)}
+
+
+def _ctx(party: LocalParty | None) -> MapContext:
+    return MapContext(party.country_code, party.party_id) if party else MapContext("", "")
+
+
+def our_credentials(node: Node, edge: Edge, token: str) -> dict[str, Any]:
+    """Our Credentials object at ``edge``, carrying ``token``.
+
+    A per-party version (2.1.1) answers one party, the edge's, with that party's own
+    versions URL; a version with roles answers every local party.
+    """
+    return _our_credentials(token, node.base_url, node.parties, edge.profile, edge.party)
+
+
+def _our_credentials(
+    token: str,
+    base_url: str,
+    parties: list[LocalParty],
+    version: VersionProfile,
+    party: LocalParty | None,
+) -> dict[str, Any]:
+    if not version.per_party or party is None:
+        return _domain_credentials(token, f"{base_url}/ocpi/versions", parties)
+    url = f"{base_url}/ocpi/{party.country_code}/{party.party_id}/versions"
+    domain = _domain_credentials(token, url, [party])
+    return version.mapping("credentials").to_wire(domain, _ctx(party))  # type: ignore[no-any-return]
+
+
+def parse_credentials(edge: Edge, body: Any) -> Credentials:
+    """A peer's Credentials as sent to ``edge``, as the domain (2.2.1-shaped) model.
+
+    A 2.1.1 Credentials object names one party and no role: the peer plays the role on the
+    other side of the edge's party (a CPO's 2.1.1 peer is an eMSP).
+
+    Raises:
+        InvalidParameters: 2001 naming the failing field.
+    """
+    if not isinstance(body, dict):
+        raise InvalidParameters("The request body must be a JSON object")
+    try:
+        return _credentials_in(edge.profile, edge.party, body)
+    except ValidationError as exc:
+        raise InvalidParameters(describe_validation_error(exc)) from exc
+
+
+def _credentials_in(version: VersionProfile, party: LocalParty | None, body: Any) -> Credentials:
+    """Credentials in ``version``'s form, sent to our ``party``, as the domain model.
+
+    Raises:
+        ValidationError: when ``body`` is not a valid Credentials object of ``version``.
+    """
+    if version.per_party and party is not None:
+        wire = version.wire_model("credentials", "Credentials").model_validate(body)
+        body = version.mapping("credentials").to_domain(
+            wire.model_dump(mode="json", exclude_none=True),
+            _ctx(party),
+            roles=(counterpart(party.role),),
+        )
+    return Credentials.model_validate(body)
+
+
+def _initiating_party(
+    version: VersionProfile, parties: list[LocalParty], wanted: str | None
+) -> LocalParty | None:
+    """Our party for a handshake in ``version``.
+
+    ``wanted`` (``CC:PID``), else the first CPO or eMSP for a per-party version (2.1.1), else
+    None (every party, 2.2+).
+
+    Raises:
+        HandshakeError: when ``wanted`` is not a CPO or eMSP party of this node, or this node
+            has none for a per-party version.
+    """
+    if wanted is None and not version.per_party:
+        return None
+    candidates = [p for p in parties if p.role in ("CPO", "EMSP")]
+    if wanted is not None:
+        cc, _, pid = wanted.upper().partition(":")
+        candidates = [p for p in candidates if (p.country_code, p.party_id) == (cc, pid)]
+        if not candidates:
+            raise HandshakeError(f"{wanted} is not a CPO or eMSP party of this node")
+    if not candidates:
+        raise HandshakeError(
+            f"OCPI {version.version} connects a CPO or an eMSP; this node has none"
+        )
+    return candidates[0] if version.per_party else None
 
 
 def _roles(credentials: Credentials) -> list[PeerRole]:
@@ -117,6 +210,7 @@ async def _check_roles(conn: AsyncConnection, roles: list[PeerRole], peer_id: in
 async def _discover_caller(
     client: httpx.AsyncClient, credentials: Credentials, version: str
 ) -> PeerApi:
+    """The calling peer's API, in the version whose credentials endpoint it called."""
     http = PeerHttp(client, credentials.token, probe_encoding=True)
     try:
         return await discover(http, credentials.url, version=version)
@@ -124,20 +218,26 @@ async def _discover_caller(
         raise _DISCOVERY_ERRORS[exc.reason](exc.message) from exc
 
 
+def _peer_endpoints(api: PeerApi, credentials: Credentials) -> list[dict[str, str]]:
+    """The peer's endpoints with a role each (2.1.1 endpoints have none: from its role)."""
+    if profile(api.version).endpoints_have_role or not credentials.roles:
+        return api.endpoints
+    return with_roles(api.endpoints, credentials.roles[0].role.value)
+
+
+def _local(edge: Edge) -> tuple[str, str] | None:
+    party = edge.party if edge.profile.per_party else None
+    return (party.country_code, party.party_id) if party else None
+
+
 async def accept_registration(
-    db: Database,
-    client: httpx.AsyncClient,
-    *,
-    token_a_id: int,
-    credentials: Credentials,
-    version: str,
-    versions_url: str,
+    node: Node, edge: Edge, *, token_a_id: int, credentials: Credentials
 ) -> dict[str, Any]:
     """Register a peer that presented token A; returns our credentials with token C."""
-    api = await _discover_caller(client, credentials, version)
+    api = await _discover_caller(node.http, credentials, edge.version)
     roles = _roles(credentials)
     try:
-        async with db.transaction() as conn:
+        async with node.db.transaction() as conn:
             tokens = TokenRepository(conn)
             if not await tokens.revoke(token_a_id):
                 raise AuthError("This registration token has just been used")
@@ -148,33 +248,34 @@ async def accept_registration(
                 versions_url=credentials.url,
                 token_out=credentials.token,
                 token_encoding=api.token_encoding,
+                local_party=_local(edge),
             )
             await peers.update(
-                peer_id, version=api.version, version_url=api.version_url, endpoints=api.endpoints
+                peer_id,
+                version=api.version,
+                version_url=api.version_url,
+                endpoints=_peer_endpoints(api, credentials),
             )
             await peers.set_roles(peer_id, roles)
             token_c = await tokens.issue(kind="C", peer_id=peer_id)
-            parties = await PartyRepository(conn).list()
     except IntegrityError as exc:
         raise InvalidParameters("roles: already registered by another platform") from exc
-    return our_credentials(token_c, versions_url, parties)
+    return our_credentials(node, edge, token_c)
 
 
 async def update_registration(
-    db: Database,
-    client: httpx.AsyncClient,
-    *,
-    peer: Peer,
-    token_id: int,
-    credentials: Credentials,
-    version: str,
-    versions_url: str,
+    node: Node, edge: Edge, *, peer: Peer, token_id: int, credentials: Credentials
 ) -> dict[str, Any]:
-    """Refresh a registered peer's endpoints (maybe a new version) and rotate its token."""
-    api = await _discover_caller(client, credentials, version)
+    """Refresh a registered peer's endpoints (maybe a new version) and rotate its token.
+
+    A PUT on another version's credentials endpoint moves the peer to that version (a 2.1.1
+    peer moving to 2.2.1 talks to every local party from then on).
+    """
+    api = await _discover_caller(node.http, credentials, edge.version)
     roles = _roles(credentials)
+    local = _local(edge)
     try:
-        async with db.transaction() as conn:
+        async with node.db.transaction() as conn:
             tokens = TokenRepository(conn)
             if not await tokens.revoke(token_id):
                 raise AuthError("This token has just been replaced")
@@ -187,14 +288,15 @@ async def update_registration(
                 token_encoding=api.token_encoding,
                 version=api.version,
                 version_url=api.version_url,
-                endpoints=api.endpoints,
+                endpoints=_peer_endpoints(api, credentials),
+                local_country_code=local[0] if local else None,
+                local_party_id=local[1] if local else None,
             )
             await peers.set_roles(peer.id, roles)
             token_c = await tokens.issue(kind="C", peer_id=peer.id)
-            parties = await PartyRepository(conn).list()
     except IntegrityError as exc:
         raise InvalidParameters("roles: already registered by another platform") from exc
-    return our_credentials(token_c, versions_url, parties)
+    return our_credentials(node, edge, token_c)
 
 
 async def unregister(db: Database, peer: Peer) -> None:
@@ -212,11 +314,15 @@ async def register_with_peer(
     *,
     versions_url: str,
     token_a: str,
+    party: str | None = None,
+    versions: Sequence[str] = SUPPORTED_VERSIONS,
 ) -> Peer:
     """Run the handshake as the initiator against a peer that issued ``token_a``.
 
     Our node must be serving while this runs: the peer calls our versions endpoint back with
-    the token B issued here.
+    the token B issued here. In a per-party version (2.1.1) one of our parties registers:
+    ``party`` (``CC:PID``), else our first CPO or eMSP. ``versions``: those our node offers
+    (``OCPIKIT_VERSIONS``); the highest one the peer offers too is used.
 
     Raises:
         HandshakeError: with one sentence saying what went wrong; nothing is left stored.
@@ -228,9 +334,11 @@ async def register_with_peer(
         raise HandshakeError("this node is not initialised: run `ocpikit init` first")
     http = PeerHttp(client, token_a, probe_encoding=True)
     try:
-        api = await discover(http, versions_url)
+        api = await discover(http, versions_url, ours=versions)
     except DiscoveryError as exc:
         raise HandshakeError(f"cannot register: {exc.message}") from exc
+    version = profile(api.version)
+    ours = _initiating_party(version, parties, party)
     credentials_url = next(e["url"] for e in api.endpoints if e["identifier"] == "credentials")
 
     async with db.transaction() as conn:
@@ -239,6 +347,7 @@ async def register_with_peer(
             versions_url=versions_url,
             token_out=token_a,
             token_encoding=api.token_encoding,
+            local_party=(ours.country_code, ours.party_id) if ours else None,
         )
         token_b = await TokenRepository(conn).issue(kind="C", peer_id=peer_id)
     try:
@@ -248,9 +357,9 @@ async def register_with_peer(
             credentials_url,
             token=token_a,
             encoding=api.token_encoding,
-            json=our_credentials(token_b, f"{base_url}/ocpi/versions", parties),
+            json=_our_credentials(token_b, base_url, parties, version, ours),
         )
-        theirs = Credentials.model_validate(reply.data)
+        theirs = _credentials_in(version, ours, reply.data)
         roles = _roles(theirs)
         async with db.transaction() as conn:
             await _check_roles(conn, roles, peer_id)
@@ -262,7 +371,7 @@ async def register_with_peer(
                 token_out=theirs.token,
                 version=api.version,
                 version_url=api.version_url,
-                endpoints=api.endpoints,
+                endpoints=_peer_endpoints(api, theirs),
             )
             await repo.set_roles(peer_id, roles)
     except (PeerError, ValidationError, InvalidParameters, IntegrityError) as exc:
@@ -275,7 +384,12 @@ async def register_with_peer(
     return peer
 
 
-async def update_with_peer(db: Database, client: httpx.AsyncClient, peer: Peer) -> Peer:
+async def update_with_peer(
+    db: Database,
+    client: httpx.AsyncClient,
+    peer: Peer,
+    versions: Sequence[str] = SUPPORTED_VERSIONS,
+) -> Peer:
     """Refresh our registration with a peer (PUT credentials): new endpoints, new tokens.
 
     A new token B is issued before the PUT (the peer calls us back with it); the peer's
@@ -291,9 +405,12 @@ async def update_with_peer(db: Database, client: httpx.AsyncClient, peer: Peer) 
         parties = await PartyRepository(conn).list()
     http = PeerHttp(client, peer.token_out, peer.token_encoding)
     try:
-        api = await discover(http, peer.versions_url)
+        api = await discover(http, peer.versions_url, ours=versions)
     except DiscoveryError as exc:
         raise HandshakeError(f"cannot update: {exc.message}") from exc
+    version = profile(api.version)
+    kept = ":".join(peer.local_party) if peer.local_party and version.per_party else None
+    ours = _initiating_party(version, parties, kept)
     credentials_url = next(e["url"] for e in api.endpoints if e["identifier"] == "credentials")
     new = new_token()
     async with db.transaction() as conn:
@@ -305,9 +422,9 @@ async def update_with_peer(db: Database, client: httpx.AsyncClient, peer: Peer) 
             credentials_url,
             token=peer.token_out,
             encoding=api.token_encoding,
-            json=our_credentials(new, f"{base_url}/ocpi/versions", parties),
+            json=_our_credentials(new, base_url or "", parties, version, ours),
         )
-        theirs = Credentials.model_validate(reply.data)
+        theirs = _credentials_in(version, ours, reply.data)
         roles = _roles(theirs)
         async with db.transaction() as conn:
             await _check_roles(conn, roles, peer.id)
@@ -321,7 +438,9 @@ async def update_with_peer(db: Database, client: httpx.AsyncClient, peer: Peer) 
                 token_encoding=api.token_encoding,
                 version=api.version,
                 version_url=api.version_url,
-                endpoints=api.endpoints,
+                endpoints=_peer_endpoints(api, theirs),
+                local_country_code=ours.country_code if ours else None,
+                local_party_id=ours.party_id if ours else None,
             )
             await repo.set_roles(peer.id, roles)
     except (PeerError, ValidationError, InvalidParameters, IntegrityError) as exc:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 
+from ocpikit.mappings.context import MapContext
 from ocpikit.modules.common import serve_object, serve_page
 from ocpikit.modules.locations import service
 from ocpikit.modules.registry import Interface
 from ocpikit.storage.objects import ListQuery, ObjectKey
 from ocpikit.transport.body import read_json
+from ocpikit.transport.edge import edge_of
 from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.security import PeerCaller, get_node
 from ocpikit.versions import VersionProfile
+from ocpikit.wire import intake
 
 __all__ = ["INTERFACES"]
 
@@ -38,7 +43,7 @@ def build_sender(profile: VersionProfile) -> APIRouter:
         data = await service.get_local(
             get_node(request).db, location_id, evse_uid, connector_id, to_party=_to_party(request)
         )
-        return serve_object(data, request)
+        return serve_object(data, request, service.MODULE, _part(evse_uid, connector_id))
 
     for path, summary in (
         ("/{location_id}", "One location"),
@@ -52,6 +57,26 @@ def build_sender(profile: VersionProfile) -> APIRouter:
 def _sub_ids(request: Request) -> tuple[str | None, str | None]:
     """The optional EVSE and Connector segments of a Locations URL."""
     return request.path_params.get("evse_uid"), request.path_params.get("connector_id")
+
+
+def _part(evse_uid: str | None, connector_id: str | None) -> str:
+    """What a Locations URL addresses: ``location``, ``evse`` or ``connector``."""
+    return "connector" if connector_id else "evse" if evse_uid else "location"
+
+
+async def _intake(
+    request: Request, key: ObjectKey, evse_uid: str | None, connector_id: str | None, *, patch: bool
+) -> Any:
+    """The request body in the domain's form (``ocpikit.wire``), owned by the URL's party."""
+    edge = edge_of(request)
+    return intake(
+        edge.profile,
+        service.MODULE,
+        await read_json(request),
+        MapContext(key.country_code, key.party_id),
+        part=_part(evse_uid, connector_id),
+        patch=patch,
+    )
 
 
 def _written(request: Request, *, created: bool = False) -> OcpiResponse:
@@ -78,7 +103,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         evse_uid, connector_id = _sub_ids(request)
         key = ObjectKey(service.MODULE, country_code, party_id, location_id)
         data = await service.get_received(get_node(request).db, caller, key, evse_uid, connector_id)
-        return serve_object(data, request)
+        return serve_object(data, request, service.MODULE, _part(evse_uid, connector_id))
 
     async def put_location(
         request: Request,
@@ -89,7 +114,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
     ) -> OcpiResponse:
         evse_uid, connector_id = _sub_ids(request)
         key = ObjectKey(service.MODULE, country_code, party_id, location_id)
-        body = await read_json(request)
+        body = await _intake(request, key, evse_uid, connector_id, patch=False)
         result = await service.receive_put(
             get_node(request).db, caller, key, body, evse_uid, connector_id
         )
@@ -104,7 +129,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
     ) -> OcpiResponse:
         evse_uid, connector_id = _sub_ids(request)
         key = ObjectKey(service.MODULE, country_code, party_id, location_id)
-        body = await read_json(request)
+        body = await _intake(request, key, evse_uid, connector_id, patch=True)
         await service.receive_patch(get_node(request).db, caller, key, body, evse_uid, connector_id)
         return _written(request)
 
@@ -117,7 +142,10 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
 
 INTERFACES = [
     Interface(
-        module="locations", role="SENDER", offered_by=frozenset({"CPO", "HUB"}), build=build_sender
+        module="locations",
+        role="SENDER",
+        offered_by=frozenset({"CPO", "HUB"}),
+        build=build_sender,
     ),
     Interface(
         module="locations",

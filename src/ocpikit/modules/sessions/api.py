@@ -80,12 +80,17 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
 
 INTERFACES = [
     Interface(
-        module="sessions", role="SENDER", offered_by=frozenset({"CPO", "HUB"}), build=build_sender
+        module="sessions",
+        role="SENDER",
+        offered_by=frozenset({"CPO", "HUB"}),
+        build=build_sender,
+        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
     Interface(
         module="sessions",
         role="RECEIVER",
         offered_by=frozenset({"EMSP", "HUB", "SCSP"}),
         build=build_receiver,
+        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
 ]

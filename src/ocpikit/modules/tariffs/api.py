@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 
+from ocpikit.mappings.context import MapContext
 from ocpikit.modules.common import serve_object, serve_page
 from ocpikit.modules.registry import Interface
 from ocpikit.modules.tariffs import service
-from ocpikit.storage.objects import ListQuery
+from ocpikit.storage.objects import ListQuery, ObjectKey
 from ocpikit.transport.body import read_json
+from ocpikit.transport.edge import edge_of
 from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.security import PeerCaller, get_node
 from ocpikit.versions import VersionProfile
+from ocpikit.wire import intake
 
 __all__ = ["INTERFACES"]
 
@@ -29,6 +34,13 @@ def build_sender(profile: VersionProfile) -> APIRouter:
     return router
 
 
+async def _intake(request: Request, key: ObjectKey, *, patch: bool) -> Any:
+    """The request body in the domain's form (``ocpikit.wire``), owned by the URL's party."""
+    ctx = MapContext(key.country_code, key.party_id)
+    body = await read_json(request)
+    return intake(edge_of(request).profile, service.MODULE, body, ctx, patch=patch)
+
+
 def build_receiver(profile: VersionProfile) -> APIRouter:
     router = APIRouter()
     path = "/{country_code}/{party_id}/{tariff_id}"
@@ -38,20 +50,32 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, tariff_id: str
     ) -> OcpiResponse:
         key = service.key_of(country_code, party_id, tariff_id)
-        return serve_object(await service.get_received(get_node(request).db, caller, key), request)
+        data = await service.get_received(get_node(request).db, caller, key)
+        return serve_object(data, request, service.MODULE)
 
     @router.put(path, summary="Create or replace")
     async def put_tariff(
         request: Request, caller: PeerCaller, country_code: str, party_id: str, tariff_id: str
     ) -> OcpiResponse:
         key = service.key_of(country_code, party_id, tariff_id)
-        body = await read_json(request)
+        body = await _intake(request, key, patch=False)
         result = await service.receive_put(get_node(request).db, caller, key, body)
         # SC-04: 201 for a new object, 200 for a replacement (or an ignored older one).
         return ok(
             http_status=201 if result.created else 200,
             headers=routing_headers(request).response_headers(),
         )
+
+    if profile.has_model("tariffs", "TariffPatch"):
+
+        @router.patch(path, summary="Update fields")
+        async def patch_tariff(
+            request: Request, caller: PeerCaller, country_code: str, party_id: str, tariff_id: str
+        ) -> OcpiResponse:
+            key = service.key_of(country_code, party_id, tariff_id)
+            body = await _intake(request, key, patch=True)
+            await service.receive_patch(get_node(request).db, caller, key, body)
+            return ok(headers=routing_headers(request).response_headers())
 
     @router.delete(path, summary="Remove a tariff that will not be used again")
     async def delete_tariff(
@@ -66,7 +90,10 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
 
 INTERFACES = [
     Interface(
-        module="tariffs", role="SENDER", offered_by=frozenset({"CPO", "HUB"}), build=build_sender
+        module="tariffs",
+        role="SENDER",
+        offered_by=frozenset({"CPO", "HUB"}),
+        build=build_sender,
     ),
     Interface(
         module="tariffs",

@@ -22,7 +22,12 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.errors import InvalidParameters, NotFound
-from ocpikit.modules.common import read_received, require_owner, require_same_key
+from ocpikit.modules.common import (
+    read_received,
+    require_owner,
+    require_same_key,
+    validate_merged,
+)
 from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import EventLog
@@ -149,6 +154,22 @@ async def get_received(db: Database, caller: Caller, key: ObjectKey) -> str:
     return await read_received(db, caller, key, "tariff")
 
 
+async def _store_received(
+    conn: AsyncConnection, key: ObjectKey, tariff: Tariff, peer_id: int
+) -> WriteResult:
+    """Store a peer's tariff (older than the stored one: ignored) and record the event."""
+    result = await ObjectStore(conn).put(
+        key,
+        tariff.to_json_bytes(),
+        last_updated=tariff.last_updated,
+        is_local=False,
+        peer_id=peer_id,
+    )
+    if result.outcome != "stale":
+        await _event(conn, result.outcome, key, peer_id)
+    return result
+
+
 async def receive_put(db: Database, caller: Caller, key: ObjectKey, body: Any) -> WriteResult:
     """A PUT of a Tariff from the CPO that owns it.
 
@@ -170,16 +191,7 @@ async def receive_put(db: Database, caller: Caller, key: ObjectKey, body: Any) -
         existing = await store.get(key)
         if existing is not None and existing.is_local:
             raise NotFound(f"{key.country_code}/{key.party_id} is not one of your parties")
-        result = await store.put(
-            key,
-            tariff.to_json_bytes(),
-            last_updated=tariff.last_updated,
-            is_local=False,
-            peer_id=caller.peer.id,
-        )
-        if result.outcome != "stale":
-            await _event(conn, result.outcome, key, caller.peer.id)
-        return result
+        return await _store_received(conn, key, tariff, caller.peer.id)
 
 
 async def receive_delete(db: Database, caller: Caller, key: ObjectKey) -> None:
@@ -197,3 +209,26 @@ async def receive_delete(db: Database, caller: Caller, key: ObjectKey) -> None:
             raise NotFound(f"Unknown tariff {key.object_id!r}")
         await store.delete(key)
         await _event(conn, "deleted", key, caller.peer.id)
+
+
+async def receive_patch(
+    db: Database, caller: Caller, key: ObjectKey, patch: dict[str, Any]
+) -> WriteResult:
+    """A PATCH of a Tariff: only the sent fields change (``patch`` in the domain's form).
+
+    OCPI 2.1.1's eMSP interface has it (``mod_tariffs.md §3.2.3 PATCH Method``); 2.2.1's
+    Receiver has none, so only a version whose wire models define a TariffPatch routes here.
+
+    Raises:
+        NotFound: 404 for a party the caller does not own, or a tariff we do not hold.
+        InvalidParameters: 2001 when the patched tariff would not be valid.
+    """
+    require_owner(caller, key.country_code, key.party_id, key.module)
+    assert caller.peer is not None
+    async with db.transaction() as conn:
+        store = ObjectStore(conn)
+        stored = await store.get(key)
+        if stored is None or stored.is_local:
+            raise NotFound(f"Unknown tariff {key.object_id!r}")
+        tariff = validate_merged(Tariff, {**stored.parsed(), **patch})
+        return await _store_received(conn, key, tariff, caller.peer.id)

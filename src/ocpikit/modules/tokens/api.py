@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ocpikit.modules.common import serve_object, serve_page
+from ocpikit.mappings.context import MapContext
+from ocpikit.modules.common import edge_context, serve_object, serve_page
 from ocpikit.modules.registry import Interface
 from ocpikit.modules.tokens import authorize, service
 from ocpikit.protocol.v221.tokens import TokenType
 from ocpikit.storage.objects import ListQuery
 from ocpikit.transport.body import read_json
+from ocpikit.transport.edge import edge_of
 from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.security import PeerCaller, get_node
 from ocpikit.versions import VersionProfile
+from ocpikit.wire import intake, render
 
 __all__ = ["INTERFACES"]
 
@@ -35,19 +38,30 @@ def build_sender(profile: VersionProfile) -> APIRouter:
     async def authorize_token(
         request: Request, _caller: PeerCaller, token_uid: str
     ) -> OcpiResponse:
-        routing = routing_headers(request)
+        routing, edge = routing_headers(request), edge_of(request)
         token_type = _url_type(request) or TokenType.RFID
         # The LocationReferences body is optional: an empty body is no body.
         body = await read_json(request) if (await request.body()).strip() else None
+        if body is not None:
+            body = intake(
+                edge.profile, "tokens", body, edge_context(edge), part="location_references"
+            )
         to_party = (
             (routing.to_country_code, routing.to_party_id)
             if routing.to_country_code and routing.to_party_id
             else None
         )
+        if to_party is None and edge.party is not None:
+            to_party = (edge.party.country_code, edge.party.party_id)
         info = await authorize.authorize(
             get_node(request).db, token_uid, token_type, body, to_party=to_party
         )
-        return ok(raw=info.to_json_bytes(), headers=routing.response_headers())
+        if edge.profile.canonical:
+            return ok(raw=info.to_json_bytes(), headers=routing.response_headers())
+        out = render(
+            edge.profile, "tokens", info.to_wire(), edge_context(edge), part="authorization_info"
+        )
+        return ok(out, headers=routing.response_headers())
 
     return router
 
@@ -62,14 +76,18 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
     ) -> OcpiResponse:
         token_type = _url_type(request) or TokenType.RFID
         key = service.key_of(country_code, party_id, token_uid, token_type)
-        return serve_object(await service.get_received(get_node(request).db, caller, key), request)
+        data = await service.get_received(get_node(request).db, caller, key)
+        return serve_object(data, request, service.MODULE)
 
     @router.put(path, summary="Create or replace")
     async def put_token(
         request: Request, caller: PeerCaller, country_code: str, party_id: str, token_uid: str
     ) -> OcpiResponse:
         url_type = _url_type(request)
-        body = await read_json(request)
+        ctx = MapContext(country_code, party_id)
+        body = intake(
+            edge_of(request).profile, service.MODULE, await read_json(request), ctx, patch=False
+        )
         result = await service.receive_put(
             get_node(request).db, caller, country_code, party_id, token_uid, url_type, body
         )
@@ -84,7 +102,10 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, token_uid: str
     ) -> OcpiResponse:
         url_type = _url_type(request)
-        body = await read_json(request)
+        ctx = MapContext(country_code, party_id)
+        body = intake(
+            edge_of(request).profile, service.MODULE, await read_json(request), ctx, patch=True
+        )
         await service.receive_patch(
             get_node(request).db, caller, country_code, party_id, token_uid, url_type, body
         )
@@ -95,9 +116,15 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
 
 INTERFACES = [
     Interface(
-        module="tokens", role="SENDER", offered_by=frozenset({"EMSP", "HUB"}), build=build_sender
+        module="tokens",
+        role="SENDER",
+        offered_by=frozenset({"EMSP", "HUB"}),
+        build=build_sender,
     ),
     Interface(
-        module="tokens", role="RECEIVER", offered_by=frozenset({"CPO", "HUB"}), build=build_receiver
+        module="tokens",
+        role="RECEIVER",
+        offered_by=frozenset({"CPO", "HUB"}),
+        build=build_receiver,
     ),
 ]
