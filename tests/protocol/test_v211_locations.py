@@ -104,3 +104,29 @@ async def test_emsp_stores_a_2_1_1_location_as_a_domain_object(pair211: Pair) ->
     # Party isolation holds at the 2.1.1 edge too.
     r = await emsp.client.put(f"{EMSP_API}/BE/BEC/LOC9", json=wire, headers=headers)
     assert r.status_code == 404
+
+
+async def test_emsp_pulls_a_2_1_1_cpo_into_its_domain_store(pair211: Pair) -> None:
+    """Pull sync from a 2.1.1 CPO: locations, tariffs; stored as domain objects."""
+    from ocpikit.modules.tariffs.service import save_local as save_tariff
+    from ocpikit.protocol.v221.tariffs import Tariff
+    from ocpikit.storage.repositories import PeerRepository
+    from ocpikit.sync.pull import sync_peer
+
+    cpo, emsp = pair211.cpo, pair211.emsp
+    for lid in ("LOC1", "LOC2", "LOC3"):
+        await save_local(cpo.db, Location.model_validate(factories.location(lid)))
+    await save_tariff(cpo.db, Tariff.model_validate(factories.tariff("T1")))
+    async with emsp.db.connect() as conn:
+        [peer] = await PeerRepository(conn).list()
+    reports = await sync_peer(emsp.db, peer, full=True)
+    by_module = {r.module: r for r in reports}
+    assert by_module["locations"].invalid == 0
+    for lid in ("LOC1", "LOC2", "LOC3"):
+        stored = await _stored(emsp, "NL", "CPO", lid)
+        assert stored is not None
+        Location.model_validate(stored)
+    async with emsp.db.connect() as conn:
+        tariff = await ObjectStore(conn).get(ObjectKey("tariffs", "NL", "CPO", "T1"))
+    assert tariff is not None
+    Tariff.model_validate(orjson.loads(tariff.data))

@@ -29,8 +29,11 @@ from ocpikit.client.paging import PageCursor, parse_int_header, parse_next_link
 from ocpikit.client.retry import RetryPolicy
 from ocpikit.client.tolerant import Checked, check, identity_of
 from ocpikit.errors import PeerError
+from ocpikit.mappings.context import MapContext, MappingError
 from ocpikit.storage.repositories import LocalParty, Peer
 from ocpikit.transport.auth import authorization_header
+from ocpikit.versions import PROFILES, V221
+from ocpikit.wire import PARTS, default_part
 
 __all__ = [
     "ClientOptions",
@@ -200,6 +203,8 @@ class PeerClient:
             "X-Request-ID": str(uuid.uuid4()),
             "X-Correlation-ID": correlation_id or str(uuid.uuid4()),
         }
+        if not PROFILES.get(self.peer.version or "", V221).routing_headers:
+            return headers  # OCPI 2.1.1 has no routing headers
         if from_party is not None:
             headers["OCPI-from-country-code"], headers["OCPI-from-party-id"] = from_party
         if to_party is not None:
@@ -304,7 +309,7 @@ class PeerClient:
                     url=str(url),
                     http_status=reply.http_status,
                 )
-            items = [check(model, raw, identity=identity) for raw in data]
+            items = [self._checked(module, model, raw, identity) for raw in data]
             for item in items:
                 if item.repaired:
                     log.warning("%s: %s repaired: %s", module, item.identity(), item.violations)
@@ -319,6 +324,38 @@ class PeerClient:
                 total=total,
                 ids=tuple(identity_of(raw) for raw in data),
             )
+
+    def _checked(
+        self, module: str, model: type[M], raw: Any, identity: Sequence[str]
+    ) -> Checked[M]:
+        """One listed object, checked; a peer of another version's is mapped to the domain.
+
+        The object is checked with the peer's version's model first (repairs name its own
+        fields), mapped (``ocpikit.wire``), then checked as a domain object, whose form
+        ``raw`` then has: what is stored is always the domain's.
+        """
+        version = PROFILES.get(self.peer.version or "", V221)
+        if version.canonical:
+            return check(model, raw, identity=identity)
+        name, _ = PARTS[(module, default_part(module))]
+        theirs = check(version.wire_model(module, name), raw)
+        if theirs.model is None:
+            return Checked(raw, None, theirs.violations)
+        _, owner = self.parties(module, "SENDER")
+        ours = self.peer.local_party
+        ctx = MapContext(
+            *(owner or ("", "")),
+            peer_country_code=ours[0] if ours else None,
+            peer_party_id=ours[1] if ours else None,
+        )
+        try:
+            mapped = version.mapping(module).to_domain(
+                theirs.model.model_dump(mode="json", exclude_none=True), ctx
+            )
+        except MappingError as exc:
+            return Checked(raw, None, (*theirs.violations, str(exc)))
+        domain = check(model, mapped, identity=identity)
+        return Checked(domain.raw, domain.model, (*theirs.violations, *domain.violations))
 
     async def iterate(
         self,

@@ -77,6 +77,8 @@ class Outbox:
         for peer in peers:
             if peer.status != "REGISTERED" or peer.endpoint(k.module, "RECEIVER") is None:
                 continue
+            if peer.local_party and peer.local_party != (k.country_code, k.party_id):
+                continue  # a 2.1.1 peer is connected to one of our parties only
             target = _target_party(peer, k.module, push.audience)
             if target is None:
                 continue
