@@ -92,6 +92,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _operator(request):
+        return _plain(500, "Internal error; it has been logged")
     return _error(500, StatusCode.SERVER_ERROR, "Internal error; it has been logged")
 
 

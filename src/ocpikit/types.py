@@ -75,6 +75,7 @@ __all__ = [
     "String64",
     "String8",
     "URL",
+    "PartyName",
     "format_datetime",
     "parse_datetime",
 ]
@@ -232,6 +233,21 @@ Number = Annotated[
     PlainSerializer(_number_out, return_type=int | float),
     WithJsonSchema({"type": "number"}),
 ]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+PartyName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100, pattern=_STRING),
+    AfterValidator(_not_blank),
+]
+"""The name of one of our parties: it becomes ``BusinessDetails.name``, an OCPI ``string(100)``
+(printable UTF-8, so no tab, line break or other control character), and is not blank."""
 
 URL = Annotated[
     str,
