@@ -11,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ocpikit.cli.common import DatabaseOption, check_url, fail, open_database, run, stdout
 from ocpikit.protocol.v221.common import Role
+from ocpikit.serving import uvicorn_options
 from ocpikit.storage.db import Database
 from ocpikit.storage.migrate import upgrade
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository
@@ -126,7 +127,7 @@ def serve(
         log_level="warning",
         access_log=False,
         loop="uvloop",
-        http="httptools",
+        **uvicorn_options("httptools"),
         # On SIGTERM, requests in flight get this long before their connections are closed
         # (uvicorn would otherwise wait for every keep-alive client to leave).
         timeout_graceful_shutdown=10,
