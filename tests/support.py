@@ -27,6 +27,7 @@ from ocpikit.app import create_app
 from ocpikit.config import Settings
 from ocpikit.embedded import EmbeddedServer
 from ocpikit.modules.registry import Interface
+from ocpikit.serving import uvicorn_options
 from ocpikit.storage.db import Database
 from ocpikit.storage.migrate import current_revision, head_revision, upgrade
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository, TokenRepository
@@ -265,6 +266,7 @@ async def running_node(
     *,
     interfaces: list[Interface] | None = None,
     port: int = 0,
+    http: str = "httptools",
     **settings: object,
 ) -> AsyncIterator[RunningNode]:
     """An ocpikit node served by uvicorn on a loopback port, in this event loop.
@@ -287,6 +289,7 @@ async def running_node(
         log_level="warning",
         lifespan="on",
         timeout_graceful_shutdown=5,
+        **uvicorn_options(http),
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

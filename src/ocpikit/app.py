@@ -35,6 +35,7 @@ from ocpikit.sync.pull import run_periodic_sync
 from ocpikit.sync.push import PushWorker
 from ocpikit.transport.envelope import OcpiResponse, envelope
 from ocpikit.transport.headers import RequestIdMiddleware
+from ocpikit.transport.limits import RequestLimitMiddleware
 from ocpikit.transport.status import StatusCode
 from ocpikit.web.console import router as console_router
 
@@ -47,9 +48,13 @@ def _error(status: int, code: int, message: str, headers: dict[str, str] | None 
     return OcpiResponse(envelope(None, code, message), status_code=status, headers=headers)
 
 
-def _operator(request: Request) -> bool:
+def _operator_path(path: str) -> bool:
     """The operator API answers plain JSON errors, not OCPI envelopes."""
-    return request.url.path.startswith("/api/") or request.url.path == "/api"
+    return path.startswith("/api/") or path == "/api"
+
+
+def _operator(request: Request) -> bool:
+    return _operator_path(request.url.path)
 
 
 def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -76,6 +81,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _error(exc.status_code, StatusCode.CLIENT_ERROR, message, dict(exc.headers or {}))
 
 
+def _refused(path: str, exc: StarletteHTTPException) -> Response:
+    """A request refused before the app runs (too long a URL, head or declared body)."""
+    headers = dict(exc.headers or {})
+    if _operator_path(path):
+        return _plain(exc.status_code, exc.detail, headers)
+    return _error(exc.status_code, StatusCode.CLIENT_ERROR, exc.detail, headers)
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
@@ -93,6 +106,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _operator(request):
+        return _plain(500, "Internal error; it has been logged")
     return _error(500, StatusCode.SERVER_ERROR, "Internal error; it has been logged")
 
 
@@ -181,6 +196,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.node = node
+    app.add_middleware(
+        RequestLimitMiddleware, max_body_bytes=settings.max_body_bytes, refuse=_refused
+    )
     app.add_middleware(RequestIdMiddleware)
     app.add_exception_handler(OcpiError, _ocpi_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     page_limit_max: int = Field(
         default=1000, ge=1, description="Server cap on `limit` of list endpoints (X-Limit)."
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted, in bytes (HTTP 413 beyond, checked while "
+        "the body arrives).",
+    )
     peer_timeout: float = Field(
         default=10.0, gt=0, description="Seconds to wait for a peer's answer during calls."
     )

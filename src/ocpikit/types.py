@@ -10,7 +10,12 @@ Rules enforced (requirements TY-01..TY-10):
 - ``string(n)``: printable Unicode, no control characters (CR, LF, TAB...), at most *n*.
 - ``DateTime``: RFC 3339 subset, UTC. Accepted with or without ``Z`` and with fractions;
   an explicit offset other than Z is rejected (``types.asciidoc``: "+00:00 is not the same
-  as UTC"). Always emitted with ``Z``.
+  as UTC"). Only a string (or, from our own code, a ``datetime``): never a number. Years
+  1000..9999 (:data:`MIN_DATETIME`..:data:`MAX_DATETIME`): RFC 3339's ``date-fullyear`` is
+  exactly four digits, so 9999 is the last year it can write; below 1000 a year needs
+  leading zeros, the very form that formatters which do not pad (C ``strftime("%Y")``)
+  get wrong, and no OCPI event (a session, a ``last_updated``) predates it. Always emitted
+  with a four-digit year and ``Z``.
 - ``number``: :class:`decimal.Decimal`, never a binary float, emitted as a JSON number.
 """
 
@@ -39,6 +44,8 @@ __all__ = [
     "CiString39",
     "CiString48",
     "CiString5",
+    "MAX_DATETIME",
+    "MIN_DATETIME",
     "DateTime",
     "Number",
     "String10",
@@ -68,6 +75,7 @@ __all__ = [
     "String64",
     "String8",
     "URL",
+    "PartyName",
     "format_datetime",
     "parse_datetime",
 ]
@@ -125,16 +133,27 @@ String1000 = Annotated[str, _st(1000)]
 String5000 = Annotated[str, _st(5000)]
 
 
+# ASCII digits only (``\d`` would match any Unicode digit); at most 6 fraction digits are
+# kept (Python's resolution), further ones are accepted and dropped.
 _DATETIME = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?P<frac>\.\d{1,6})?\d*(?P<z>Z)?$"
+    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})T(?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})"
+    r"(?:(?P<frac>\.[0-9]{1,6})[0-9]*)?Z?$"
 )
+
+MIN_DATETIME = datetime(1000, 1, 1, tzinfo=UTC)
+"""The earliest ``DateTime`` accepted (see the module doc for why)."""
+MAX_DATETIME = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+"""The latest ``DateTime`` accepted: the end of the last year RFC 3339 can write."""
+
+_RANGE = "DateTime must be between 1000-01-01T00:00:00Z and 9999-12-31T23:59:59Z"
 
 
 def parse_datetime(value: str) -> datetime:
     """Parse an OCPI ``DateTime`` into an aware UTC datetime.
 
     Raises:
-        ValueError: when the value is not one of the forms ``types.asciidoc`` allows.
+        ValueError: when the value is not one of the forms ``types.asciidoc`` allows, or its
+            year is before 1000.
     """
     if len(value) > 32:  # string(25) in the spec; allow a little slack for 6-digit fractions
         raise ValueError("DateTime is too long")
@@ -144,26 +163,37 @@ def parse_datetime(value: str) -> datetime:
             "DateTime must be RFC 3339 in UTC, e.g. 2015-06-29T20:39:09Z (no offset other than Z)"
         )
     text = f"{match['date']}T{match['time']}{match['frac'] or ''}"
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError as exc:  # 2015-02-30, 25:00:00, year 0000
+        raise ValueError(f"DateTime {value!r} is not a valid date and time") from exc
+    return _in_range(parsed)
+
+
+def _in_range(value: datetime) -> datetime:
+    if not MIN_DATETIME <= value <= MAX_DATETIME:
+        raise ValueError(_RANGE)
+    return value
 
 
 def format_datetime(value: datetime) -> str:
-    """Format an aware datetime as OCPI ``DateTime`` (UTC, ``Z``, milliseconds only if set)."""
-    value = value.astimezone(UTC)
-    if value.microsecond:
-        millis = value.microsecond // 1000
-        return value.strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Format an aware datetime as OCPI ``DateTime`` (UTC, ``Z``, milliseconds only if set).
+
+    The year always has four digits (``isoformat`` pads it; ``strftime("%Y")`` does not).
+    """
+    value = value.astimezone(UTC).replace(tzinfo=None)
+    spec = "milliseconds" if value.microsecond else "seconds"
+    return value.isoformat(timespec=spec) + "Z"
 
 
-def _coerce_datetime(value: object) -> object:
+def _coerce_datetime(value: object) -> datetime:
     if isinstance(value, str):
         return parse_datetime(value)
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-    return value
+        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return _in_range(aware)
+    # Strict: a number (a Unix time?) or a bare date is not an OCPI DateTime.
+    raise ValueError("DateTime must be a string such as 2015-06-29T20:39:09Z")
 
 
 def _coerce_number(value: object) -> object:
@@ -203,6 +233,21 @@ Number = Annotated[
     PlainSerializer(_number_out, return_type=int | float),
     WithJsonSchema({"type": "number"}),
 ]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+PartyName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100, pattern=_STRING),
+    AfterValidator(_not_blank),
+]
+"""The name of one of our parties: it becomes ``BusinessDetails.name``, an OCPI ``string(100)``
+(printable UTF-8, so no tab, line break or other control character), and is not blank."""
 
 URL = Annotated[
     str,

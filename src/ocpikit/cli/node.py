@@ -7,18 +7,23 @@ import re
 from typing import Annotated
 
 import typer
+from pydantic import TypeAdapter, ValidationError
 
 from ocpikit.cli.common import DatabaseOption, check_url, fail, open_database, run, stdout
 from ocpikit.protocol.v221.common import Role
+from ocpikit.serving import uvicorn_options
 from ocpikit.storage.db import Database
 from ocpikit.storage.migrate import upgrade
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository
+from ocpikit.types import PartyName
 
 __all__ = ["init", "parse_party", "serve"]
 
 _PARTY = re.compile(
-    r"^(?P<cc>[A-Za-z]{2}):(?P<pid>[A-Za-z0-9]{3}):(?P<role>[A-Za-z]+)(?::(?P<name>.+))?$"
+    r"^(?P<cc>[A-Za-z]{2}):(?P<pid>[A-Za-z0-9]{3}):(?P<role>[A-Za-z]+)(?::(?P<name>.+))?$",
+    re.DOTALL,  # a line break in the name is refused with the name rule, not as a bad spec
 )
+_PARTY_NAME: TypeAdapter[str] = TypeAdapter(PartyName)
 
 
 def parse_party(spec: str) -> tuple[str, str, str, str]:
@@ -29,9 +34,13 @@ def parse_party(spec: str) -> tuple[str, str, str, str]:
     role = match["role"].upper()
     if role not in Role.__members__:
         fail(f"--party {spec!r}: role must be one of {', '.join(Role.__members__)}")
-    name = (match["name"] or match["pid"].upper()).strip()
-    if len(name) > 100:
-        fail(f"--party {spec!r}: the name may have at most 100 characters")
+    try:
+        name = _PARTY_NAME.validate_python((match["name"] or match["pid"].upper()).strip(" "))
+    except ValidationError:
+        fail(
+            f"--party {spec!r}: the name must be 1 to 100 characters of printable text, "
+            "without tabs, line breaks or other control characters"
+        )
     return match["cc"].upper(), match["pid"].upper(), role, name
 
 
@@ -118,7 +127,7 @@ def serve(
         log_level="warning",
         access_log=False,
         loop="uvloop",
-        http="httptools",
+        **uvicorn_options("httptools"),
         # On SIGTERM, requests in flight get this long before their connections are closed
         # (uvicorn would otherwise wait for every keep-alive client to leave).
         timeout_graceful_shutdown=10,

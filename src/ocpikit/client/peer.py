@@ -32,6 +32,7 @@ from ocpikit.errors import PeerError
 from ocpikit.mappings.context import MapContext, MappingError
 from ocpikit.storage.repositories import LocalParty, Peer
 from ocpikit.transport.auth import authorization_header
+from ocpikit.types import format_datetime
 from ocpikit.versions import PROFILES, V221
 from ocpikit.wire import PARTS, default_part
 
@@ -58,7 +59,7 @@ class ModuleNotOffered(PeerError):
 def wire_datetime(value: datetime) -> str:
     """A DateTime for a query parameter: UTC with ``Z``."""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_datetime(aware.replace(microsecond=0))  # whole seconds, a 4-digit year
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from ocpikit.app import create_app
 from ocpikit.config import Settings
 from ocpikit.demo.data import DemoParty
 from ocpikit.embedded import EmbeddedServer
+from ocpikit.serving import uvicorn_options
 from ocpikit.storage.db import Database
 from ocpikit.storage.migrate import upgrade
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository
@@ -124,6 +125,7 @@ class DemoNode:
             log_level="warning",
             access_log=False,
             lifespan="on",
+            **uvicorn_options(),
         )
         server = EmbeddedServer(config)  # the demo handles Ctrl-C for both nodes
         self._server = server

@@ -28,7 +28,10 @@ async def operator_node(request: Request) -> Node:
         raise HTTPException(503, "The operator API is disabled: set OCPIKIT_ADMIN_TOKEN")
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError,
+    # then a 500). Starlette decodes header bytes as Latin-1, so this gives the bytes sent.
+    presented = token.strip().encode("latin-1")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(presented, expected.encode()):
         raise HTTPException(
             401,
             "Operator API: Authorization: Bearer <admin token> required",

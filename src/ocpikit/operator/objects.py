@@ -32,7 +32,7 @@ from ocpikit.protocol.v221.locations import EvsePatch, Location
 from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.protocol.v221.tokens import Token, TokenPatch
 from ocpikit.storage.objects import ObjectKey, WriteResult
-from ocpikit.storage.schema import MAX_ID, objects
+from ocpikit.storage.schema import MAX_ID, MAX_PEER_ID, objects
 from ocpikit.types import DateTime, format_datetime
 
 __all__ = ["router"]
@@ -290,7 +290,10 @@ async def list_objects(
     module: Module,
     node: Operator,
     source: Source | None = None,
-    peer: Annotated[int | None, Query(description="Only objects received from this peer.")] = None,
+    peer: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_PEER_ID, description="Only objects received from this peer."),
+    ] = None,
     country_code: Annotated[str | None, Query(max_length=2)] = None,
     party_id: Annotated[str | None, Query(max_length=3)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

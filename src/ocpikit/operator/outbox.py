@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from ocpikit.operator.auth import Operator
-from ocpikit.storage.schema import outbox
+from ocpikit.storage.schema import MAX_ID, MAX_PEER_ID, outbox
 from ocpikit.sync.push import list_messages, outbox_counts, replay
 
 __all__ = ["router"]
@@ -44,7 +44,9 @@ class OutboxOut(BaseModel):
 
 
 class ReplayIn(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=10000, description="Ids of DEAD messages.")
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        min_length=1, max_length=10000, description="Ids of DEAD messages."
+    )
 
 
 class ReplayOut(BaseModel):
@@ -56,7 +58,9 @@ class ReplayOut(BaseModel):
 async def get_outbox(
     node: Operator,
     status: Status | None = None,
-    peer: Annotated[int | None, Query(description="Only messages to this peer id.")] = None,
+    peer: Annotated[
+        int | None, Query(ge=1, le=MAX_PEER_ID, description="Only messages to this peer id.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> OutboxOut:
     messages = await list_messages(

@@ -13,6 +13,7 @@ from ocpikit.operator.auth import Operator
 from ocpikit.operator.helpers import local_parties
 from ocpikit.protocol.v221.common import BusinessDetails, Role
 from ocpikit.storage.repositories import LocalParty, PartyRepository
+from ocpikit.types import PartyName
 
 __all__ = ["router"]
 
@@ -31,7 +32,10 @@ class PartyIn(BaseModel):
         examples=["TNM"],
     )
     role: Role
-    name: str = Field(min_length=1, max_length=100, examples=["The New Motion"])
+    name: PartyName = Field(
+        description="business_details.name: printable text (no control characters), 1-100.",
+        examples=["The New Motion"],
+    )
     business_details: BusinessDetails | None = Field(
         default=None, description="Sent to peers in the credentials; default {name}."
     )

@@ -18,7 +18,14 @@ import orjson
 from sqlalchemy import Select, and_, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ocpikit.storage.schema import auth_tokens, local_parties, node_config, peer_roles, peers
+from ocpikit.storage.schema import (
+    MAX_PEER_ID,
+    auth_tokens,
+    local_parties,
+    node_config,
+    peer_roles,
+    peers,
+)
 
 __all__ = [
     "AuthRecord",
@@ -271,6 +278,8 @@ class PeerRepository:
         )
 
     async def get(self, peer_id: int) -> Peer | None:
+        if not 0 < peer_id <= MAX_PEER_ID:  # no such peer; the database would overflow
+            return None
         row = (await self.conn.execute(select(peers).where(peers.c.id == peer_id))).first()
         if row is None:
             return None

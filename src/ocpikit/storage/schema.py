@@ -71,6 +71,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 # is 64-bit already, and only INTEGER PRIMARY KEY is its alias.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 MAX_ID = 2**63 - 1  # the largest such id: bounds ids taken from requests (a cursor, ``after``)
+MAX_PEER_ID = 2**31 - 1  # peers.id is a 32-bit INTEGER on PostgreSQL: bounds peer ids from requests
 
 metadata = MetaData(
     naming_convention={

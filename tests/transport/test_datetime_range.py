@@ -1,0 +1,85 @@
+"""DateTimes outside years 1000..9999, unpadded or not strings, on OCPI endpoints.
+
+They are a 2001 (HTTP 200) naming the field, and nothing is stored; what is accepted is
+served back with a four-digit year. (The operator API: ``tests/operator/test_bad_input.py``.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ocpikit.storage.objects import ObjectKey, ObjectStore
+from tests import factories
+from tests.support import Pair, RunningNode
+
+RECEIVER = "/ocpi/2.2.1/receiver/locations"
+SENDER = "/ocpi/2.2.1/sender/locations"
+
+BAD: list[Any] = [
+    "0999-07-17T17:46:52Z",
+    "0001-01-01T00:00:00Z",
+    "999-07-17T17:46:52Z",
+    "2026-1-01T00:00:00Z",
+    "2026-01-01T00:00:0012Z",
+    1767225600,
+]
+
+
+async def _stored(node: RunningNode, lid: str) -> dict | None:
+    async with node.db.connect() as conn:
+        obj = await ObjectStore(conn).get(ObjectKey("locations", "NL", "CPO", lid))
+    return obj.parsed() if obj else None
+
+
+@pytest.mark.parametrize("value", BAD)
+async def test_ocpi_put_with_a_bad_datetime_is_2001_and_stores_nothing(pair: Pair, value: Any):
+    loc = factories.location("L1")
+    loc["evses"][0]["last_updated"] = value
+    r = await pair.emsp.client.put(f"{RECEIVER}/NL/CPO/L1", json=loc, headers=pair.emsp_headers())
+    assert r.status_code == 200, r.text
+    assert r.json()["status_code"] == 2001
+    assert "evses.0.last_updated" in r.json()["status_message"]
+    assert await _stored(pair.emsp, "L1") is None
+
+
+@pytest.mark.parametrize("value", BAD)
+async def test_ocpi_patch_with_a_bad_datetime_is_2001_and_changes_nothing(pair: Pair, value: Any):
+    url = f"{RECEIVER}/NL/CPO/L1"
+    r = await pair.emsp.client.put(url, json=factories.location("L1"), headers=pair.emsp_headers())
+    assert r.json()["status_code"] == 1000
+    before = await _stored(pair.emsp, "L1")
+    patch = {"status": "CHARGING", "last_updated": value}
+    r = await pair.emsp.client.patch(f"{url}/L1-1", json=patch, headers=pair.emsp_headers())
+    assert r.status_code == 200, r.text
+    assert r.json()["status_code"] == 2001
+    assert "last_updated" in r.json()["status_message"]
+    assert await _stored(pair.emsp, "L1") == before
+
+
+@pytest.mark.parametrize(
+    ("sent", "served"),
+    [
+        ("1000-01-01T00:00:00Z", "1000-01-01T00:00:00Z"),
+        ("9999-12-31T23:59:59.9999Z", "9999-12-31T23:59:59.999Z"),
+    ],
+)
+async def test_the_ends_of_the_range_are_stored_and_served_with_four_digit_years(
+    pair: Pair, sent: str, served: str
+):
+    url = f"{RECEIVER}/NL/CPO/L1"
+    loc = factories.location("L1", last_updated=sent)
+    r = await pair.emsp.client.put(url, json=loc, headers=pair.emsp_headers())
+    assert r.json()["status_code"] == 1000, r.text
+    r = await pair.emsp.client.get(url, headers=pair.emsp_headers())
+    assert r.json()["data"]["last_updated"] == served
+    assert r.json()["data"]["evses"][0]["last_updated"] == served
+
+
+@pytest.mark.parametrize("value", ["0999-12-31T00:00:00Z", "999-12-31T00:00:00Z"])
+async def test_a_date_filter_out_of_range_is_2001(pair: Pair, value: str):
+    r = await pair.cpo.client.get(f"{SENDER}?date_from={value}", headers=pair.cpo_headers())
+    assert r.status_code == 200
+    assert r.json()["status_code"] == 2001
+    assert "date_from" in r.json()["status_message"]
