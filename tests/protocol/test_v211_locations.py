@@ -5,11 +5,16 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from ocpikit.client.ocpi import OcpiClient
 from ocpikit.modules.locations.service import save_local
+from ocpikit.modules.tariffs.service import save_local as save_tariff
 from ocpikit.protocol.v211.locations import EVSE as EVSE211
 from ocpikit.protocol.v211.locations import Location as Location211
 from ocpikit.protocol.v221.locations import Location
+from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.storage.objects import ObjectKey, ObjectStore
+from ocpikit.storage.repositories import PartyRepository, PeerRepository
+from ocpikit.sync.pull import pull
 from tests import factories
 from tests.support import Pair, RunningNode
 
@@ -108,20 +113,17 @@ async def test_emsp_stores_a_2_1_1_location_as_a_domain_object(pair211: Pair) ->
 
 async def test_emsp_pulls_a_2_1_1_cpo_into_its_domain_store(pair211: Pair) -> None:
     """Pull sync from a 2.1.1 CPO: locations, tariffs; stored as domain objects."""
-    from ocpikit.modules.tariffs.service import save_local as save_tariff
-    from ocpikit.protocol.v221.tariffs import Tariff
-    from ocpikit.storage.repositories import PeerRepository
-    from ocpikit.sync.pull import sync_peer
-
     cpo, emsp = pair211.cpo, pair211.emsp
     for lid in ("LOC1", "LOC2", "LOC3"):
         await save_local(cpo.db, Location.model_validate(factories.location(lid)))
     await save_tariff(cpo.db, Tariff.model_validate(factories.tariff("T1")))
     async with emsp.db.connect() as conn:
         [peer] = await PeerRepository(conn).list()
-    reports = await sync_peer(emsp.db, peer, full=True)
-    by_module = {r.module: r for r in reports}
-    assert by_module["locations"].invalid == 0
+        parties = await PartyRepository(conn).list()
+    async with OcpiClient(peer, parties) as client:
+        for module in ("locations", "tariffs"):
+            report = await pull(emsp.db, peer, module, True, client)
+            assert report.invalid == 0 and report.foreign == 0, (module, report)
     for lid in ("LOC1", "LOC2", "LOC3"):
         stored = await _stored(emsp, "NL", "CPO", lid)
         assert stored is not None
