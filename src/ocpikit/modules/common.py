@@ -30,9 +30,11 @@ from ocpikit.transport.envelope import OcpiResponse, json_array, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.pagination import page_headers, parse_page_request
 from ocpikit.transport.security import Caller
-from ocpikit.wire import render, render_many
+from ocpikit.wire import render
 
 __all__ = [
+    "edge_context",
+    "lookup_context",
     "merge_patch",
     "read_received",
     "require_owner",
@@ -122,17 +124,48 @@ def validate_merged(model: type[M], data: dict[str, Any], *, prefix: str = "") -
 
 
 def serve_object(
-    data: str | bytes, request: Request, module: str = "", part: str | None = None
+    data: str | bytes,
+    request: Request,
+    module: str = "",
+    part: str | None = None,
+    ctx: MapContext | None = None,
 ) -> OcpiResponse:
     """One stored object, in the request's version (``module``/``part`` name what it is)."""
     edge = edge_of(request)
     headers = routing_headers(request).response_headers()
     if edge.profile.canonical:
         return ok(raw=data.encode() if isinstance(data, str) else data, headers=headers)
-    rendered = render(edge.profile, module, orjson.loads(data), edge_context(edge), part=part)
+    ctx = ctx or edge_context(edge)
+    rendered = render(edge.profile, module, orjson.loads(data), ctx, part=part)
     if rendered is None:
         raise NotFound(f"This {part or module} has no OCPI {edge.version} form")
     return ok(rendered, headers=headers)
+
+
+async def lookup_context(
+    db: Database, ctx: MapContext, module: str, objects: list[dict[str, Any]]
+) -> MapContext:
+    """``ctx`` with the Locations that ``objects`` (Sessions, CDRs) name, for the mappings.
+
+    OCPI 2.1.1 Sessions and CDRs embed their Location; the domain names it by id. The
+    Location is the one of the object's own party (ours for our objects, the CPO's for
+    received ones).
+    """
+    if module not in ("sessions", "cdrs") or not objects:
+        return ctx
+    wanted: dict[str, tuple[str, str]] = {}
+    for obj in objects:
+        lid = obj.get("location_id") or (obj.get("cdr_location") or {}).get("id")
+        if isinstance(lid, str):
+            wanted[lid] = (str(obj.get("country_code", "")), str(obj.get("party_id", "")))
+    found: dict[str, dict[str, Any]] = {}
+    async with db.connect() as conn:
+        store = ObjectStore(conn)
+        for lid, (cc, pid) in wanted.items():
+            for stored in await store.find("locations", lid, is_local=None):
+                if (stored.key.country_code, stored.key.party_id) == (cc.upper(), pid.upper()):
+                    found[lid] = stored.parsed()
+    return replace(ctx, location=found.get)
 
 
 def edge_context(edge: Edge, owner: tuple[str, str] | None = None) -> MapContext:
@@ -169,8 +202,10 @@ async def serve_page(
     headers = page_headers(request, page, total=total, returned=len(items), base_url=node.base_url)
     headers.update(routing.response_headers())
     if not edge.profile.canonical:
-        rendered = render_many(edge.profile, query.module, items, edge_context(edge))
-        return ok(rendered, headers=headers)
+        parsed = [orjson.loads(item) for item in items]
+        ctx = await lookup_context(node.db, edge_context(edge), query.module, parsed)
+        rendered = [render(edge.profile, query.module, obj, ctx) for obj in parsed]
+        return ok([r for r in rendered if r is not None], headers=headers)
     return ok(raw=json_array(items), headers=headers)
 
 

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Request
 
 from ocpikit.catalog import owner_roles
+from ocpikit.mappings.context import MapContext
 from ocpikit.modules.cdrs import service
-from ocpikit.modules.common import caller_parties, serve_object, serve_page
+from ocpikit.modules.common import (
+    caller_parties,
+    edge_context,
+    lookup_context,
+    serve_object,
+    serve_page,
+)
 from ocpikit.modules.registry import Interface
 from ocpikit.node import Node
 from ocpikit.storage.objects import ListQuery, ObjectKey
 from ocpikit.transport.body import read_json
+from ocpikit.transport.edge import Edge, edge_of
 from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.headers import routing_headers
-from ocpikit.transport.security import PeerCaller, get_node
+from ocpikit.transport.security import Caller, PeerCaller, get_node
 from ocpikit.versions import VersionProfile
+from ocpikit.wire import intake
 
 __all__ = ["INTERFACES"]
 
@@ -39,11 +50,32 @@ def build_sender(profile: VersionProfile) -> APIRouter:
     return router
 
 
-def _receiver_url(node: Node, version: str) -> str:
-    for endpoint in node.endpoints.get(version, []):
+def _receiver_url(node: Node, edge: Edge) -> str:
+    for endpoint in node.endpoints.get(node.endpoints_key(edge.version, edge.party), []):
         if endpoint["identifier"] == service.MODULE and endpoint["role"] == "RECEIVER":
             return endpoint["url"]
-    return f"{node.base_url}/ocpi/{version}/receiver/{service.MODULE}"
+    return f"{node.base_url}/ocpi/{edge.version}/receiver/{service.MODULE}"
+
+
+async def _intake(request: Request, caller: Caller) -> Any:
+    """The request body in the domain's form (``ocpikit.wire``).
+
+    A 2.1.1 CDR names neither its CPO nor its CdrToken: the CPO is the calling peer's
+    party (one party per 2.1.1 connection), the token's eMSP the party it came in for.
+    """
+    edge = edge_of(request)
+    body = await read_json(request)
+    if edge.profile.canonical:
+        return body
+    assert caller.peer is not None
+    cpo = caller_parties(caller, owner_roles(service.MODULE))
+    ours = edge_context(edge)
+    ctx = MapContext(
+        *(cpo[0] if cpo else ("", "")),
+        peer_country_code=ours.country_code or None,
+        peer_party_id=ours.party_id or None,
+    )
+    return intake(edge.profile, service.MODULE, body, ctx)
 
 
 def build_receiver(profile: VersionProfile) -> APIRouter:
@@ -52,14 +84,14 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
     @router.post("", summary="Receive a CDR; answers its URL in the Location header")
     async def post_cdr(request: Request, caller: PeerCaller) -> OcpiResponse:
         node = get_node(request)
-        body = await read_json(request)
+        body = await _intake(request, caller)
         received = await service.receive_post(node.db, caller, body)
         cdr = received.cdr
         # CDR-12: "Location: <URL of the stored CDR in the eMSP system>", read with GET below.
         ids = "/".join(quote(part, safe="") for part in (cdr.country_code, cdr.party_id, cdr.id))
         headers = {
             **routing_headers(request).response_headers(),
-            "Location": f"{_receiver_url(node, profile.version)}/{ids}",
+            "Location": f"{_receiver_url(node, edge_of(request))}/{ids}",
         }
         return ok(http_status=201 if received.created else 200, headers=headers)
 
@@ -68,8 +100,12 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, cdr_id: str
     ) -> OcpiResponse:
         key = ObjectKey(service.MODULE, country_code, party_id, cdr_id)
-        data = await service.get_received(get_node(request).db, caller, key)
-        return serve_object(data, request)
+        node, edge = get_node(request), edge_of(request)
+        data = await service.get_received(node.db, caller, key)
+        ctx = await lookup_context(
+            node.db, edge_context(edge), service.MODULE, [orjson.loads(data)]
+        )
+        return serve_object(data, request, service.MODULE, ctx=ctx)
 
     return router
 
@@ -80,13 +116,11 @@ INTERFACES = [
         role="SENDER",
         offered_by=frozenset({"CPO", "HUB"}),
         build=build_sender,
-        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
     Interface(
         module="cdrs",
         role="RECEIVER",
         offered_by=frozenset({"EMSP", "HUB"}),
         build=build_receiver,
-        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
 ]

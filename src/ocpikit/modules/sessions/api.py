@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from fastapi import APIRouter, Request
 
 from ocpikit.catalog import owner_roles
-from ocpikit.modules.common import caller_parties, serve_object, serve_page
+from ocpikit.mappings.context import MapContext
+from ocpikit.modules.common import (
+    caller_parties,
+    edge_context,
+    lookup_context,
+    serve_object,
+    serve_page,
+)
 from ocpikit.modules.registry import Interface
 from ocpikit.modules.sessions import preferences, service
 from ocpikit.storage.objects import ListQuery, ObjectKey
 from ocpikit.transport.body import read_json
+from ocpikit.transport.edge import edge_of
 from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.security import PeerCaller, get_node
 from ocpikit.versions import VersionProfile
+from ocpikit.wire import intake
 
 __all__ = ["INTERFACES"]
 
@@ -33,6 +45,9 @@ def build_sender(profile: VersionProfile) -> APIRouter:
         )
         return await serve_page(request, get_node(request), query, require_date_from=True)
 
+    if not profile.has_model("sessions", "ChargingPreferences"):
+        return router  # OCPI 2.1.1 has no charging preferences
+
     @router.put("/{session_id}/charging_preferences", summary="Set the driver's preferences")
     async def put_charging_preferences(
         request: Request, caller: PeerCaller, session_id: str
@@ -44,6 +59,24 @@ def build_sender(profile: VersionProfile) -> APIRouter:
     return router
 
 
+async def _intake(request: Request, key: ObjectKey, *, patch: bool) -> Any:
+    """The request body in the domain's form (``ocpikit.wire``).
+
+    A 2.1.1 Session has no owner or CdrToken: the owner is the URL's party, the token's
+    eMSP the party the request came in for.
+    """
+    edge = edge_of(request)
+    ours = edge_context(edge)
+    ctx = MapContext(
+        key.country_code,
+        key.party_id,
+        peer_country_code=ours.country_code or None,
+        peer_party_id=ours.party_id or None,
+    )
+    body = await read_json(request)
+    return intake(edge.profile, service.MODULE, body, ctx, patch=patch)
+
+
 def build_receiver(profile: VersionProfile) -> APIRouter:
     router = APIRouter()
     path = "/{country_code}/{party_id}/{session_id}"
@@ -53,15 +86,19 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, session_id: str
     ) -> OcpiResponse:
         key = ObjectKey(service.MODULE, country_code, party_id, session_id)
-        data = await service.get_received(get_node(request).db, caller, key)
-        return serve_object(data, request)
+        node, edge = get_node(request), edge_of(request)
+        data = await service.get_received(node.db, caller, key)
+        ctx = await lookup_context(
+            node.db, edge_context(edge), service.MODULE, [orjson.loads(data)]
+        )
+        return serve_object(data, request, service.MODULE, ctx=ctx)
 
     @router.put(path, summary="Create or replace a session")
     async def put_session(
         request: Request, caller: PeerCaller, country_code: str, party_id: str, session_id: str
     ) -> OcpiResponse:
         key = ObjectKey(service.MODULE, country_code, party_id, session_id)
-        body = await read_json(request)
+        body = await _intake(request, key, patch=False)
         result = await service.receive_put(get_node(request).db, caller, key, body)
         headers = routing_headers(request).response_headers()
         return ok(http_status=201 if result.created else 200, headers=headers)
@@ -71,7 +108,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, session_id: str
     ) -> OcpiResponse:
         key = ObjectKey(service.MODULE, country_code, party_id, session_id)
-        body = await read_json(request)
+        body = await _intake(request, key, patch=True)
         await service.receive_patch(get_node(request).db, caller, key, body)
         return ok(headers=routing_headers(request).response_headers())
 
@@ -84,13 +121,11 @@ INTERFACES = [
         role="SENDER",
         offered_by=frozenset({"CPO", "HUB"}),
         build=build_sender,
-        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
     Interface(
         module="sessions",
         role="RECEIVER",
         offered_by=frozenset({"EMSP", "HUB", "SCSP"}),
         build=build_receiver,
-        versions=frozenset({"2.2.1"}),  # 2.1.1: not wired yet
     ),
 ]
