@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from ocpikit.errors import InvalidParameters
+from ocpikit.errors import InvalidParameters, NotFound
 from ocpikit.mappings.context import MapContext, MappingError
 from ocpikit.transport.body import describe_validation_error
 from ocpikit.versions import VersionProfile
@@ -44,7 +44,17 @@ PARTS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("tokens", "authorization_info"): ("AuthorizationInfo", None),
     ("sessions", "session"): ("Session", "SessionPatch"),
     ("cdrs", "cdr"): ("CDR", None),
+    ("commands", "start_session"): ("StartSession", None),
+    ("commands", "stop_session"): ("StopSession", None),
+    ("commands", "reserve_now"): ("ReserveNow", None),
+    ("commands", "unlock_connector"): ("UnlockConnector", None),
+    ("commands", "cancel_reservation"): ("CancelReservation", None),
+    ("commands", "command_response"): ("CommandResponse", None),
+    # The asynchronous result: a CommandResult from 2.2, a CommandResponse in 2.1.1.
+    ("commands", "command_result"): ("CommandResult", None),
 }
+# Where a version names a part's object otherwise (module, part, version package) -> model.
+_RENAMED = {("commands", "command_result", "v211"): "CommandResponse"}
 
 _DEFAULT_PART = {
     "locations": "location",
@@ -84,6 +94,9 @@ def intake(
         )
     full, partial = PARTS[(module, part)]
     name = partial if patch and partial else full
+    name = _RENAMED.get((module, part, version.package), name)
+    if not version.has_model(module, name):
+        raise NotFound(f"OCPI {version.version} has no {part.replace('_', ' ')}")
     try:
         wire = version.wire_model(module, name).model_validate(body)
     except ValidationError as exc:

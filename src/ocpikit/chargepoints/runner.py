@@ -36,11 +36,14 @@ from starlette.requests import Request
 from ocpikit.chargepoints.adapter import ChargePointAdapter, NoAdapter
 from ocpikit.client.http import call
 from ocpikit.errors import PeerError
+from ocpikit.mappings.context import MapContext
 from ocpikit.modules.commands.store import DONE, FAILED, TIMEOUT, CommandLog, CommandRecord
 from ocpikit.node import Node
 from ocpikit.protocol.v221.commands import CommandResult, CommandResultType
 from ocpikit.protocol.v221.common import OcpiModel
 from ocpikit.storage.repositories import PeerRepository
+from ocpikit.versions import PROFILES, V221
+from ocpikit.wire import render
 
 __all__ = ["ChargePointRunner", "Job", "get_runner", "select_adapter", "start_chargepoints"]
 
@@ -120,18 +123,27 @@ class ChargePointRunner:
         async with self.node.db.connect() as conn:
             peer = await PeerRepository(conn).get(job.peer_id) if job.peer_id else None
         body = outcome.to_wire()
+        version = PROFILES.get(peer.version or "", V221) if peer else V221
+        sent: Any = body
+        if not version.canonical and isinstance(outcome, CommandResult):
+            ctx = MapContext(*job.local_party) if job.local_party else MapContext("", "")
+            sent = render(version, "commands", body, ctx, part="command_result")
         status, error = DONE, None
         if peer is None or not peer.token_out:
             status, error = FAILED, "the peer is no longer registered"
         elif not (job.response_url and job.local_party and job.peer_party):
             status, error = FAILED, "the request has no response_url or parties"
         else:
-            headers = {
-                "OCPI-from-country-code": job.local_party[0],
-                "OCPI-from-party-id": job.local_party[1],
-                "OCPI-to-country-code": job.peer_party[0],
-                "OCPI-to-party-id": job.peer_party[1],
-            }
+            headers = (
+                {
+                    "OCPI-from-country-code": job.local_party[0],
+                    "OCPI-from-party-id": job.local_party[1],
+                    "OCPI-to-country-code": job.peer_party[0],
+                    "OCPI-to-party-id": job.peer_party[1],
+                }
+                if version.routing_headers
+                else {}
+            )
             try:
                 await call(
                     self.node.http,
@@ -139,7 +151,7 @@ class ChargePointRunner:
                     job.response_url,
                     token=peer.token_out,
                     encoding=peer.token_encoding,
-                    json=body,
+                    json=sent,
                     headers=headers,
                 )
             except PeerError as exc:

@@ -9,14 +9,15 @@ comparing version strings.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from starlette.requests import Request
 
 from ocpikit.storage.repositories import LocalParty
+from ocpikit.transport.headers import RoutingHeaders, routing_headers
 from ocpikit.versions import V221, VersionProfile
 
-__all__ = ["Edge", "edge_of", "set_edge"]
+__all__ = ["Edge", "edge_of", "edge_routing", "set_edge"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,21 @@ def set_edge(edge: Edge) -> Callable[[Request], Awaitable[None]]:
         request.state.edge = edge
 
     return record
+
+
+def edge_routing(request: Request) -> RoutingHeaders:
+    """The request's routing headers, addressed to the edge's party at a per-party edge.
+
+    OCPI 2.1.1 has no routing headers: the party a request is for is the one whose URLs it
+    came in on.
+    """
+    routing = routing_headers(request)
+    edge = edge_of(request)
+    if edge.party is None or routing.to_country_code:
+        return routing
+    return replace(
+        routing, to_country_code=edge.party.country_code, to_party_id=edge.party.party_id
+    )
 
 
 def edge_of(request: Request) -> Edge:

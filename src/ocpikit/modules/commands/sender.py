@@ -21,7 +21,8 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from ocpikit.client.http import call
-from ocpikit.errors import InvalidParameters, NotFound, PeerError
+from ocpikit.errors import InvalidParameters, NotFound, OcpiError, PeerError
+from ocpikit.mappings.context import MapContext
 from ocpikit.modules.commands.receiver import MODELS, MODULE
 from ocpikit.modules.commands.receiver import command_type as parse_command_type
 from ocpikit.modules.commands.store import (
@@ -43,6 +44,8 @@ from ocpikit.storage.events import EventLog
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository, Peer
 from ocpikit.transport.body import describe_validation_error
 from ocpikit.transport.security import Caller
+from ocpikit.versions import PROFILES, V221, VersionProfile
+from ocpikit.wire import intake, render
 
 __all__ = [
     "callback_base",
@@ -55,16 +58,22 @@ __all__ = [
 ]
 
 log = logging.getLogger("ocpikit.commands")
-VERSION = "2.2.1"
 
 
-async def callback_base(db: Database, module: str) -> str:
-    """Our Sender interface URL of ``module`` (from the stored ``base_url``)."""
+async def callback_base(db: Database, module: str, peer: Peer | None = None) -> str:
+    """Our Sender interface URL of ``module`` in ``peer``'s version (from the ``base_url``).
+
+    A per-party version's peer (2.1.1) calls back our party's own URLs.
+    """
     async with db.connect() as conn:
         base = await ConfigRepository(conn).get("base_url")
     if not base:
         raise RuntimeError("the database is not initialised: run `ocpikit init` first")
-    return f"{base.rstrip('/')}/ocpi/{VERSION}/sender/{module}"
+    version = PROFILES.get(peer.version or "", V221) if peer else V221
+    if version.per_party and peer is not None and peer.local_party:
+        cc, pid = peer.local_party
+        return f"{base.rstrip('/')}/ocpi/{version.version}/{cc}/{pid}/{module}"
+    return f"{base.rstrip('/')}/ocpi/{version.version}/sender/{module}"
 
 
 async def our_party(db: Database, roles: frozenset[str]) -> tuple[str, str]:
@@ -94,6 +103,35 @@ def _routing(ours: tuple[str, str], theirs: tuple[str, str]) -> dict[str, str]:
         "OCPI-to-country-code": theirs[0],
         "OCPI-to-party-id": theirs[1],
     }
+
+
+def _for_peer(
+    version: VersionProfile, command: CommandType, wire: dict[str, Any], ours: tuple[str, str]
+) -> dict[str, Any]:
+    """A command request in ``version``'s form.
+
+    Raises:
+        InvalidParameters: the command has no form in that version (2.1.1 has no
+            CANCEL_RESERVATION).
+    """
+    out = render(version, MODULE, wire, MapContext(*ours), part=command.value.lower())
+    if out is None:
+        raise InvalidParameters(f"{command.value} does not exist in OCPI {version.version}")
+    return out
+
+
+def _from_peer(version: VersionProfile, data: Any, target: str) -> Any:
+    """A peer's CommandResponse in the domain's form.
+
+    Raises:
+        PeerError: when it is not a CommandResponse of ``version``.
+    """
+    try:
+        return intake(version, MODULE, data, MapContext("", ""), part="command_response")
+    except OcpiError as exc:
+        raise PeerError(
+            f"{target} did not answer a CommandResponse: {exc.message}", url=target
+        ) from exc
 
 
 async def send_command(
@@ -133,7 +171,7 @@ async def send_command(
     if url is None or not peer.token_out:
         raise PeerError(f"peer {peer.name} offers no commands Receiver", url=peer.versions_url)
     uid = new_uid()
-    response_url = f"{await callback_base(db, MODULE)}/{command.value}/{uid}"
+    response_url = f"{await callback_base(db, MODULE, peer)}/{command.value}/{uid}"
     data = body.model_dump(mode="json", exclude_none=True) if isinstance(body, BaseModel) else body
     try:
         parsed = MODELS[command].model_validate({**data, "response_url": response_url})
@@ -160,6 +198,7 @@ async def send_command(
             response_url=response_url,
         )
     target = f"{url.rstrip('/')}/{command.value}"
+    version = PROFILES.get(peer.version or "", V221)
     try:
         reply = await call(
             client,
@@ -167,10 +206,10 @@ async def send_command(
             target,
             token=peer.token_out,
             encoding=peer.token_encoding,
-            json=wire,
-            headers=_routing(ours, theirs),
+            json=_for_peer(version, command, wire, ours),
+            headers=_routing(ours, theirs) if version.routing_headers else {},
         )
-        response = CommandResponse.model_validate(reply.data)
+        response = CommandResponse.model_validate(_from_peer(version, reply.data, target))
     except (PeerError, ValidationError) as exc:
         message = (
             exc.message
