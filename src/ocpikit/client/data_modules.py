@@ -20,6 +20,7 @@ from ocpikit.client.http import OcpiReply
 from ocpikit.client.peer import Party, PeerClient
 from ocpikit.client.tolerant import Checked
 from ocpikit.errors import PeerError
+from ocpikit.mappings.context import MapContext, MappingError
 from ocpikit.protocol.v221.cdrs import CDR
 from ocpikit.protocol.v221.common import OcpiModel, TokenType
 from ocpikit.protocol.v221.hubclientinfo import ClientInfo
@@ -39,6 +40,8 @@ from ocpikit.protocol.v221.sessions import (
 )
 from ocpikit.protocol.v221.tariffs import Tariff
 from ocpikit.protocol.v221.tokens import AuthorizationInfo, LocationReferences, Token, TokenPatch
+from ocpikit.versions import PROFILES, V221
+from ocpikit.wire import render
 
 __all__ = ["LIST_MODELS", "DataModules", "parse_reply", "path_of"]
 
@@ -86,6 +89,25 @@ def parse_reply(model: type[M], data: Any, url: str) -> M:
         raise PeerError(
             f"{url} answered an invalid {model.__name__} ({where}: {first['msg']})", url=url
         ) from exc
+
+
+def _asked_token(owner: Party, uid: str, token_type: TokenType) -> dict[str, Any]:
+    """The Token a 2.1.1 authorization was asked for, when the node has none cached.
+
+    2.2.1's AuthorizationInfo requires a Token; 2.1.1's does not carry one. What the node
+    knows is the uid and type it asked about and the eMSP it asked: the rest says so.
+    """
+    return {
+        "country_code": owner[0],
+        "party_id": owner[1],
+        "uid": uid,
+        "type": token_type.value,
+        "contract_id": uid,
+        "issuer": "unknown (OCPI 2.1.1 authorization)",
+        "valid": True,
+        "whitelist": "ALLOWED",
+        "last_updated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 class DataModules(PeerClient):
@@ -319,25 +341,50 @@ class DataModules(PeerClient):
         location: LocationReferences | None = None,
         *,
         to_party: Party | None = None,
+        token: dict[str, Any] | None = None,
     ) -> AuthorizationInfo:
         """Real-time authorization (TOK-21); an unknown token is a PeerError (404, 2004).
 
         ``to_party``: the eMSP party that owns the token (``OCPI-to-*``), when the peer holds
-        several (a Hub); by default the peer's first party of the role.
+        several (a Hub); by default the peer's first party of the role. ``token``: the
+        cached domain Token, for a 2.1.1 peer, whose AuthorizationInfo does not carry it.
         """
         path = path_of(token_uid, "authorize")
         body = location.to_wire() if location is not None else None
         url = self.endpoint("tokens", "SENDER") + path
-        reply = await self._call(
-            "tokens",
-            "SENDER",
-            "POST",
-            path,
-            json=body,
-            params={"type": token_type.value},
-            to_party=to_party,
-        )
-        return parse_reply(AuthorizationInfo, reply.data, url)
+        version = PROFILES.get(self.peer.version or "", V221)
+        if version.canonical:
+            reply = await self._call(
+                "tokens",
+                "SENDER",
+                "POST",
+                path,
+                json=body,
+                params={"type": token_type.value},
+                to_party=to_party,
+            )
+            return parse_reply(AuthorizationInfo, reply.data, url)
+        # OCPI 2.1.1: no type parameter, and an AuthorizationInfo without the token.
+        owner = to_party or self.parties("tokens", "SENDER")[1] or ("", "")
+        ctx = MapContext(*owner)
+        if body is not None:
+            body = render(version, "tokens", body, ctx, part="location_references")
+        reply = await self._call("tokens", "SENDER", "POST", path, json=body)
+        if isinstance(reply.data, list) and len(reply.data) == 1:
+            reply_data: Any = reply.data[0]
+        else:
+            reply_data = reply.data
+        try:
+            wire = version.wire_model("tokens", "AuthorizationInfo").model_validate(reply_data)
+            domain = version.mapping("tokens").to_domain(
+                wire.model_dump(mode="json", exclude_none=True),
+                ctx,
+                "authorization_info",
+                token=token or _asked_token(owner, token_uid, token_type),
+            )
+        except (ValidationError, MappingError) as exc:
+            raise PeerError(f"{url} answered an invalid AuthorizationInfo: {exc}", url=url) from exc
+        return parse_reply(AuthorizationInfo, domain, url)
 
     async def get_received_token(
         self, cc: str, pid: str, token_uid: str, token_type: TokenType = TokenType.RFID

@@ -221,7 +221,8 @@ async def _ask(
         parties = await PartyRepository(conn).list()
     async with OcpiClient(peer, parties, options=options) as client:
         owner = (token.country_code, token.party_id) if token is not None else None
-        return await client.authorize(uid, token_type, location, to_party=owner)
+        cached = token.to_wire() if token is not None else None
+        return await client.authorize(uid, token_type, location, to_party=owner, token=cached)
 
 
 @dataclass(frozen=True, slots=True)
