@@ -47,6 +47,7 @@ class FaultPeer:
     retry_after: int = 2
     url: str = ""
     times: list[float] = field(default_factory=list)
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
     _handlers: set[asyncio.Task[None]] = field(default_factory=set)
 
     @property
@@ -70,12 +71,15 @@ class FaultPeer:
 
     async def _answer(self, writer: asyncio.StreamWriter) -> None:
         if self.kind == "silent":
-            await asyncio.Event().wait()  # until the client gives up or the server stops
+            await self.closing.wait()  # until the server stops (or the client gives up)
         elif self.kind == "trickle":
             for byte in _response("200 OK", _OK):
                 writer.write(bytes([byte]))
                 await writer.drain()
-                await asyncio.sleep(1.0)
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self.closing.wait(), timeout=1.0)
+                if self.closing.is_set():
+                    return
         elif self.kind == "error500":
             writer.write(_response("500 Internal Server Error", _ERROR))
         elif self.kind == "throttle":
@@ -117,11 +121,9 @@ async def fault_peer(kind: str, *, retry_after: int = 2) -> AsyncIterator[FaultP
         yield peer
     finally:
         server.close()
-        for task in list(peer._handlers):
-            task.cancel()
-        for task in list(peer._handlers):
-            with suppress(asyncio.CancelledError):
-                await task
+        peer.closing.set()
+        if peer._handlers:
+            await asyncio.wait(list(peer._handlers), timeout=5)
         await server.wait_closed()
 
 
