@@ -51,10 +51,14 @@ from sqlalchemy.orm import aliased
 
 from ocpikit.client.http import call, http_client
 from ocpikit.errors import PeerError
+from ocpikit.mappings.context import MapContext
+from ocpikit.modules.common import lookup_context
 from ocpikit.storage.db import Database
 from ocpikit.storage.objects import ObjectKey, ObjectStore
 from ocpikit.storage.repositories import Peer, PeerRepository
 from ocpikit.storage.schema import outbox
+from ocpikit.versions import PROFILES, V221, VersionProfile
+from ocpikit.wire import render
 
 __all__ = ["OutboxMessage", "PushWorker", "list_messages", "outbox_counts", "replay"]
 
@@ -612,20 +616,58 @@ class PushWorker:
             PeerError: unreachable, no full answer within the deadline, HTTP or OCPI error.
         """
         base = peer.endpoint(message.module, "RECEIVER") or ""
+        version = PROFILES.get(peer.version or "", V221)
+        body = message.body
+        if not version.canonical and body is not None:
+            body = await self._render(version, message, body)
+            if body is None:
+                log.info(
+                    "push %s: %s has no OCPI %s form; not sent to peer %s",
+                    message.id,
+                    message.object_ref,
+                    version.version,
+                    peer.id,
+                )
+                return
+        routing = {
+            "OCPI-from-country-code": message.from_country_code,
+            "OCPI-from-party-id": message.from_party_id,
+            "OCPI-to-country-code": message.to_country_code,
+            "OCPI-to-party-id": message.to_party_id,
+        }
         await call(
             self._lane(peer.id).client,
             message.method,
             base.rstrip("/") + message.path,
             token=peer.token_out or "",
             encoding=peer.token_encoding,
-            content=message.body,
-            headers={
-                "OCPI-from-country-code": message.from_country_code,
-                "OCPI-from-party-id": message.from_party_id,
-                "OCPI-to-country-code": message.to_country_code,
-                "OCPI-to-party-id": message.to_party_id,
-            },
+            content=body,
+            headers=routing if version.routing_headers else {},
         )
+
+    async def _render(
+        self, version: VersionProfile, message: _Message, body: bytes
+    ) -> bytes | None:
+        """An outbox body (domain JSON) in ``version``'s form, or None if it has none there.
+
+        What the body is follows from the message: a Locations path of 3, 4 or 5 segments
+        is a Location, an EVSE or a Connector; a PATCH carries a partial object.
+        """
+        segments = len(message.path.split("?", 1)[0].strip("/").split("/"))
+        part = None
+        if message.module == "locations":
+            part = {4: "evse", 5: "connector"}.get(segments, "location")
+        obj = orjson.loads(body)
+        ctx = MapContext(
+            message.from_country_code,
+            message.from_party_id,
+            peer_country_code=message.to_country_code,
+            peer_party_id=message.to_party_id,
+        )
+        ctx = await lookup_context(self.db, ctx, message.module, [obj])
+        patch = message.method == "PATCH"
+        rendered = render(version, message.module, obj, ctx, part=part, patch=patch)
+        return None if rendered is None else orjson.dumps(rendered)
 
     async def _put_instead(
         self, lane: _Lane, peer: Peer, message: _Message, exc: PeerError
