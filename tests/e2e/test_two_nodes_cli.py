@@ -193,6 +193,51 @@ def test_loaded_locations_are_pushed_to_the_registered_peer(
     assert sorted(e["id"] for e in exported) == ["LOC0", "LOC1", "LOC2"]
 
 
+def test_an_older_load_is_refused_or_touched_and_both_nodes_agree(
+    nodes: tuple[Node, Node], tmp_path: Path
+):
+    """Issue 8, item 4: the eMSP ignores an older update, so the CPO must not store it as is."""
+    cpo, emsp = nodes
+    token_a = cli("token", "create", "--database", cpo.database).stdout.splitlines()[-1]
+    cli(
+        "peer",
+        "register",
+        "--database",
+        emsp.database,
+        "--versions-url",
+        f"{cpo.url}/ocpi/versions",
+        "--token",
+        token_a,
+    )
+
+    def load(name: str, obj: dict, *extra: str) -> subprocess.CompletedProcess[str]:
+        file = tmp_path / name
+        file.write_text(json.dumps([obj]))
+        args = ("load", "locations", str(file), "--database", cpo.database)
+        return cli(*args, "--party", "NL:CPO", *extra, check=False)
+
+    def at(node: Node) -> dict | None:
+        lines = cli("export", "locations", "--database", node.database).stdout.splitlines()
+        return json.loads(lines[0]) if lines else None
+
+    newer = factories.location("LOC1", last_updated="2026-03-01T00:00:00Z", name="New")
+    assert load("newer.json", newer).returncode == 0
+    wait_until(lambda: at(emsp) == newer)
+
+    older = factories.location("LOC1", last_updated="2026-02-01T00:00:00Z", name="Old")
+    refused = load("older.json", older)
+    assert refused.returncode != 0
+    assert "object 0: locations 'LOC1'" in refused.stderr and "--touch" in refused.stderr
+    assert at(cpo) == newer == at(emsp)
+
+    touched = load("older.json", older, "--touch")
+    assert touched.returncode == 0, touched.stderr
+    now = at(cpo)
+    assert now is not None and now["name"] == "Old"
+    wait_until(lambda: at(emsp) == now)
+    assert now["last_updated"] > newer["last_updated"]  # same format: compares as time
+
+
 def test_cli_errors_are_one_sentence_and_non_zero(nodes: tuple[Node, Node]):
     cpo, emsp = nodes
     result = cli(

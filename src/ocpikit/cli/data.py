@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import orjson
 import typer
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.cli.common import DatabaseOption, fail, run, stdout, with_database
 from ocpikit.errors import OcpiError
@@ -17,6 +19,7 @@ from ocpikit.storage.db import Database
 from ocpikit.storage.objects import ListQuery, ObjectStore
 from ocpikit.storage.repositories import PartyRepository
 from ocpikit.transport.body import describe_validation_error
+from ocpikit.types import format_datetime
 
 __all__ = ["export", "load", "read_objects"]
 
@@ -85,13 +88,80 @@ def _validate(kind: Kind, raw: list[Any], party: tuple[str, str]) -> list[Any]:
     return parsed
 
 
+def _now_ms() -> datetime:
+    """The current time in whole milliseconds (what an OCPI DateTime carries)."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _refuse_older(kind: Kind, index: int, obj: Any, stored: datetime, why: str) -> NoReturn:
+    key = kind.key(obj)
+    fail(
+        f"object {index}: {kind.name} {key.object_id!r} has last_updated "
+        f"{format_datetime(obj.last_updated)}, older than the stored version "
+        f"({format_datetime(stored)}){why}; nothing was stored. Give it a newer last_updated, "
+        "or load with --touch to stamp such objects with the current time"
+    )
+
+
+async def _store_all(
+    kind: Kind, conn: AsyncConnection, objects: list[Any], *, touch: bool
+) -> dict[str, int]:
+    """Store ``objects`` in the caller's transaction; the outcome of each, counted.
+
+    An object identical to the stored one is left alone (``unchanged``: not pushed again).
+    One older than the stored version is refused (peers would ignore it as stale and the
+    node would disagree with them), or with ``touch`` stored with ``last_updated`` = now.
+    CDRs are immutable: ``store_local`` refuses one that exists.
+    """
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "touched": 0}
+    store = ObjectStore(conn)
+    for index, obj in enumerate(objects):
+        touched = False
+        if not kind.immutable:
+            stored = await store.get(kind.key(obj))
+            if stored is not None and stored.data == obj.to_json_bytes().decode():
+                counts["unchanged"] += 1
+                continue
+            if stored is not None and stored.last_updated > obj.last_updated:
+                if not touch:
+                    _refuse_older(kind, index, obj, stored.last_updated, "")
+                now = _now_ms()
+                if stored.last_updated > now:
+                    _refuse_older(kind, index, obj, stored.last_updated, ", which is in the future")
+                obj = obj.model_copy(update={"last_updated": now})
+                touched = True
+        try:
+            result = await kind.store_local(conn, obj)
+        except OcpiError as exc:  # rolled back with the transaction
+            fail(f"object {index}: {exc.message}; nothing was stored")
+        if result.outcome == "stale":  # a newer version was written meanwhile (PostgreSQL)
+            again = await store.get(kind.key(obj))
+            _refuse_older(kind, index, obj, again.last_updated if again else obj.last_updated, "")
+        counts["touched" if touched else result.outcome] += 1
+    return counts
+
+
 def load(
     kind: KindArgument,
     file: Annotated[str, typer.Argument(help="JSON array or JSON Lines file; - for stdin.")],
     database: DatabaseOption,
     party: Annotated[str, typer.Option(help="The local party CC:PARTY_ID that owns them.")],
+    touch: Annotated[
+        bool,
+        typer.Option(
+            "--touch",
+            help="Store an object older than the stored version with last_updated = now "
+            "(instead of refusing the file), so that peers take it.",
+        ),
+    ] = False,
 ) -> None:
-    """Load OCPI 2.2.1 objects owned by a local party: all or nothing, pushed to peers."""
+    """Load OCPI 2.2.1 objects owned by a local party: all or nothing, pushed to peers.
+
+    Each object keeps its last_updated. One older than the stored version of the same object
+    is refused (peers would ignore it as stale), unless --touch; one identical to the stored
+    version is left alone.
+    """
     selected = _kind(kind)
     owner = _party(party)
     try:
@@ -106,20 +176,17 @@ def load(
             parties = {(p.country_code, p.party_id) for p in await PartyRepository(conn).list()}
         if owner not in parties:
             fail(f"{owner[0]}:{owner[1]} is not a local party of this node (see `ocpikit init`)")
-        counts = {"created": 0, "updated": 0, "stale": 0}
         async with db.transaction() as conn:
-            for index, obj in enumerate(objects):
-                try:
-                    result = await selected.store_local(conn, obj, allow_older=True)
-                except OcpiError as exc:  # rolled back with the transaction
-                    fail(f"object {index}: {exc.message}; nothing was stored")
-                counts[result.outcome] += 1
-        return counts
+            return await _store_all(selected, conn, objects, touch=touch)
 
     counts = run(with_database(database, action))
+    detail = (
+        f"{counts['created']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
+    )
+    if counts["touched"]:
+        detail += f", {counts['touched']} older than stored: stamped with the current time"
     stdout.print(
-        f"loaded {len(objects)} {selected.name} for {owner[0]}:{owner[1]} "
-        f"({counts['created']} new, {counts['updated']} updated)",
+        f"loaded {len(objects)} {selected.name} for {owner[0]}:{owner[1]} ({detail})",
         markup=False,
     )
 

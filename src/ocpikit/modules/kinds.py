@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ocpikit.storage.objects import WriteResult
+from ocpikit.storage.objects import ObjectKey, WriteResult
 
 __all__ = ["KINDS", "Kind", "kind"]
 
@@ -27,6 +27,10 @@ class Kind:
     model_path: str
     service_path: str
     id_field: str = "id"
+    type_field: str | None = None
+    """The field that is part of the identity besides the id (a Token's ``type``, TOK-03)."""
+    immutable: bool = False
+    """Never replaced once stored (CDRs): ``store_local`` refuses an existing one."""
 
     @property
     def model(self) -> type[BaseModel]:
@@ -39,6 +43,20 @@ class Kind:
         service = importlib.import_module(self.service_path)
         store: Callable[..., Awaitable[WriteResult]] = service.store_local
         return store
+
+    def key(self, obj: Any) -> ObjectKey:
+        """The store key of one of these objects (validated by :attr:`model`)."""
+        object_type = ""
+        if self.type_field is not None:
+            value = getattr(obj, self.type_field)
+            object_type = str(getattr(value, "value", value))
+        return ObjectKey(
+            self.module,
+            obj.country_code,
+            obj.party_id,
+            str(getattr(obj, self.id_field)),
+            object_type,
+        )
 
     async def store_local(
         self, conn: AsyncConnection, obj: Any, *, allow_older: bool = False
@@ -67,6 +85,7 @@ KINDS: dict[str, Kind] = {
             "ocpikit.protocol.v221.tokens.Token",
             "ocpikit.modules.tokens.service",
             id_field="uid",
+            type_field="type",
         ),
         Kind(
             "sessions",
@@ -74,7 +93,13 @@ KINDS: dict[str, Kind] = {
             "ocpikit.protocol.v221.sessions.Session",
             "ocpikit.modules.sessions.service",
         ),
-        Kind("cdrs", "cdrs", "ocpikit.protocol.v221.cdrs.CDR", "ocpikit.modules.cdrs.service"),
+        Kind(
+            "cdrs",
+            "cdrs",
+            "ocpikit.protocol.v221.cdrs.CDR",
+            "ocpikit.modules.cdrs.service",
+            immutable=True,
+        ),
     )
 }
 
