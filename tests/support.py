@@ -22,6 +22,7 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import text
 
 from ocpikit.app import create_app
 from ocpikit.config import Settings
@@ -29,6 +30,7 @@ from ocpikit.embedded import EmbeddedServer
 from ocpikit.modules.registry import Interface
 from ocpikit.serving import uvicorn_options
 from ocpikit.storage.db import Database
+from ocpikit.storage.events import FEED_LOCK
 from ocpikit.storage.migrate import current_revision, head_revision, upgrade
 from ocpikit.storage.repositories import ConfigRepository, PartyRepository, TokenRepository
 from ocpikit.storage.schema import metadata
@@ -324,3 +326,23 @@ def _print_tasks() -> None:
     print("node did not stop within 10 s; tasks still running:", file=sys.stderr)
     for pending in asyncio.all_tasks():
         pending.print_stack(file=sys.stderr)
+
+
+@asynccontextmanager
+async def writers_held(database_url: str) -> AsyncIterator[None]:
+    """Hold, from another connection, what every writer of events on this database waits for.
+
+    SQLite: the database's write lock (a transaction begun IMMEDIATE). PostgreSQL: the event
+    feed's lock, taken exclusively (every transaction appending an event waits for it). A
+    node's answer that needs neither answers while this is held.
+    """
+    db = Database.unpooled(database_url)
+    try:
+        async with db.transaction() as conn:
+            if conn.dialect.name == "postgresql":
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})
+            else:
+                await conn.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the write lock
+            yield
+    finally:
+        await db.close()

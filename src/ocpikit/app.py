@@ -187,6 +187,7 @@ def create_app(
             if webhooks is not None:
                 await _timed("webhooks", webhooks.shutdown())
             await _timed("charge point runner", chargepoints.stop())
+            await _timed("event recorder", node.events.close())
             await node.http.aclose()
             await _timed("database", db.close())
 

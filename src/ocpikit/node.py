@@ -14,6 +14,7 @@ import httpx
 from ocpikit.client.http import http_client
 from ocpikit.config import Settings
 from ocpikit.storage.db import Database
+from ocpikit.storage.recorder import EventRecorder
 from ocpikit.storage.repositories import LocalParty
 from ocpikit.versions import PROFILES, SUPPORTED_VERSIONS, VersionProfile
 
@@ -43,6 +44,11 @@ class Node:
     endpoints: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     # One pooled client for calls made inside requests (the handshake callback).
     http: httpx.AsyncClient = field(default_factory=http_client)
+    # Events of answers that change nothing (authorizations), written off the answer's path.
+    events: EventRecorder = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.events = EventRecorder(self.db)
 
     @property
     def versions_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -14,7 +15,7 @@ from ocpikit.storage.events import EventLog
 from ocpikit.storage.objects import ObjectStore
 from ocpikit.storage.schema import outbox
 from tests import factories
-from tests.support import Pair, RunningNode
+from tests.support import Pair, RunningNode, writers_held
 
 SENDER = "/ocpi/2.2.1/sender/tokens"
 RECEIVER = "/ocpi/2.2.1/receiver/tokens"
@@ -163,8 +164,31 @@ async def test_authorize_without_body_allows_a_valid_token(pair: Pair):
     assert "location" not in info
     assert 1 <= len(info["authorization_reference"]) <= 36
     assert r.headers["OCPI-to-party-id"] == "CPO"
-    [event] = [e for e in await events(pair.emsp) if e.kind == "token.authorized"]
+    # written just after the answer (off its path): it appears within moments
+    for _ in range(100):
+        found = [e for e in await events(pair.emsp) if e.kind == "token.authorized"]
+        if found:
+            break
+        await asyncio.sleep(0.05)
+    [event] = found
     assert event.data["authorization_reference"] == info["authorization_reference"]
+
+
+async def test_authorize_answers_while_writers_wait_and_records_the_event_after(pair: Pair):
+    """Issue 8, item 8: a driver waits at the charger; the answer does not queue behind writes."""
+    await save(pair.emsp, uid="U1")
+    async with writers_held(pair.emsp.database_url):
+        r = await asyncio.wait_for(
+            pair.emsp.client.post(f"{SENDER}/U1/authorize", headers=pair.emsp_headers()), 5
+        )
+        assert r.json()["data"]["allowed"] == "ALLOWED"
+    reference = r.json()["data"]["authorization_reference"]
+    for _ in range(100):
+        found = [e for e in await events(pair.emsp) if e.kind == "token.authorized"]
+        if found:
+            break
+        await asyncio.sleep(0.05)
+    assert [e.data["authorization_reference"] for e in found] == [reference]
 
 
 async def test_authorize_echoes_the_location_references(pair: Pair):

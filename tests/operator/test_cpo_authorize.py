@@ -6,6 +6,7 @@ tokens pushed by the eMSP through its operator API, commands sent by the eMSP.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from ocpikit.protocol.v221.tokens import AllowedType, LocationReferences, Token,
 from ocpikit.storage.objects import ObjectStore
 from tests import factories
 from tests.operator.conftest import EMSP_ADMIN, Admin, AdminPair, eventually
-from tests.support import Databases, running_node
+from tests.support import Databases, running_node, writers_held
 
 AUTHORIZE = "/charge-point/authorize"
 KIND = "token.charge_point_authorization"
@@ -370,6 +371,7 @@ async def test_the_command_rule_ends_after_15_minutes(stocked: AdminPair):
         )
         assert shorter.decided_by is DecidedBy.REALTIME
     finally:
+        await cpo.events.close()
         await cpo.http.aclose()
     assert await emsp_answers(stocked) == 2
 
@@ -468,6 +470,7 @@ async def test_the_service_raises_unknown_token(stocked: AdminPair):
                 cpo, "NOBODY", TokenType.RFID, LocationReferences(location_id="LOC1")
             )
     finally:
+        await cpo.events.close()
         await cpo.http.aclose()
 
 
@@ -518,3 +521,14 @@ async def test_realtime_request_is_addressed_to_the_party_that_owns_the_token(
         assert r.json()["decided_by"] == "realtime"
         assert r.json()["authorization"]["allowed"] == "BLOCKED"
         assert r.json()["authorization"]["token"]["party_id"] == "MS2"
+
+
+async def test_a_whitelist_decision_answers_while_writers_wait(stocked: AdminPair):
+    """Issue 8, item 8: the decision only reads; its event is written after the answer."""
+    await push_token(stocked, "ALWAYS", whitelist="ALWAYS")
+    async with writers_held(stocked.cpo.node.database_url):
+        r = await asyncio.wait_for(authorize(stocked.cpo, "ALWAYS"), 5)
+        assert r.status_code == 200, r.text
+        assert r.json()["decided_by"] == "whitelist"
+    [event] = await eventually(lambda: decisions(stocked.cpo))
+    assert event["data"]["decided_by"] == "whitelist" and event["object_id"] == "ALWAYS"

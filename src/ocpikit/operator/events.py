@@ -93,6 +93,7 @@ async def get_events(
     ] = 0,
 ) -> EventPage:
     deadline = time.monotonic() + wait
+    await node.events.flush()  # the authorizations this process answered are in the feed
     while True:
         found = await read_events(node.db, after, limit=limit, kind=kind)
         if found or time.monotonic() >= deadline:

@@ -16,9 +16,10 @@ for each other; a reader waits only for the transactions in flight.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Select, false, func, insert, select, text
@@ -27,12 +28,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ocpikit.storage.schema import events
 
-__all__ = ["Event", "EventLog", "final_events"]
+if TYPE_CHECKING:
+    from ocpikit.storage.recorder import NewEvent
+
+__all__ = ["FEED_LOCK", "Event", "EventLog", "final_events"]
 
 # The advisory lock key of the event feed ("ocpikit" in ASCII, then 1).
-_FEED_LOCK = 0x6F63_7069_6B69_7401
-_SHARE = text("SELECT pg_advisory_xact_lock_shared(:key)").bindparams(key=_FEED_LOCK)
-_TAKE = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_FEED_LOCK)
+FEED_LOCK = 0x6F63_7069_6B69_7401
+_SHARE = text("SELECT pg_advisory_xact_lock_shared(:key)").bindparams(key=FEED_LOCK)
+_TAKE = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=FEED_LOCK)
 _BRIEFLY = text("SET LOCAL lock_timeout = '250ms'")
 
 
@@ -115,6 +119,29 @@ class EventLog:
             .returning(events.c.id)
         )
         return int(result.scalar_one())
+
+    async def append_all(self, batch: Sequence[NewEvent]) -> None:
+        """Append events recorded earlier (:mod:`ocpikit.storage.recorder`), in their order."""
+        if not batch:
+            return
+        if self.conn.dialect.name == "postgresql":
+            await self.conn.execute(_SHARE)
+        await self.conn.execute(
+            insert(events),
+            [
+                {
+                    "kind": e.kind,
+                    "module": e.module,
+                    "country_code": e.country_code,
+                    "party_id": e.party_id,
+                    "object_id": e.object_id,
+                    "peer_id": e.peer_id,
+                    "data": orjson.dumps(e.data).decode(),
+                    "created_at": e.created_at,
+                }
+                for e in batch
+            ],
+        )
 
     async def after(
         self, after_id: int = 0, *, limit: int = 100, kind: str | None = None

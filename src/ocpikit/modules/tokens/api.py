@@ -53,8 +53,9 @@ def build_sender(profile: VersionProfile) -> APIRouter:
         )
         if to_party is None and edge.party is not None:
             to_party = (edge.party.country_code, edge.party.party_id)
+        node = get_node(request)
         info = await authorize.authorize(
-            get_node(request).db, token_uid, token_type, body, to_party=to_party
+            node.db, node.events, token_uid, token_type, body, to_party=to_party
         )
         if edge.profile.canonical:
             return ok(raw=info.to_json_bytes(), headers=routing.response_headers())

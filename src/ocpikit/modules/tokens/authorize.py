@@ -21,6 +21,8 @@ LocationReferences body.
   be used") is never answered: without location rules ocpikit can always decide.
 - Each ALLOWED answer carries a fresh ``authorization_reference`` (X-01: the CPO copies it into
   the Session and CDR) and is recorded as a ``token.authorized`` event with that reference.
+  The answer only reads; the event is written just after it, off the answer's path
+  (:mod:`ocpikit.storage.recorder`).
 
 CPO side: :func:`whitelist_decision` (whitelist semantics for a cached token),
 :func:`cached_token` (the CPO's cache of pushed tokens) and :func:`authorize_locally` (both).
@@ -45,8 +47,8 @@ from ocpikit.protocol.v221.tokens import (
     WhitelistType,
 )
 from ocpikit.storage.db import Database
-from ocpikit.storage.events import EventLog
 from ocpikit.storage.objects import ObjectStore, StoredObject
+from ocpikit.storage.recorder import EventRecorder
 
 __all__ = [
     "authorize",
@@ -79,6 +81,7 @@ def _pick(found: list[StoredObject], party: tuple[str, str] | None) -> StoredObj
 
 async def authorize(
     db: Database,
+    events: EventRecorder,
     uid: str,
     token_type: TokenType,
     body: Any,
@@ -87,8 +90,13 @@ async def authorize(
 ) -> AuthorizationInfo:
     """Answer a CPO's real-time authorization request for one of our tokens.
 
+    The answer is read only; its ``token.authorized`` event is queued on ``events`` and
+    written after it (a driver waits at the charger: the answer does not queue behind the
+    node's writes).
+
     Args:
         db: the node's database.
+        events: the node's event recorder.
         uid: the token uid from the URL.
         token_type: the ``type`` URL parameter (RFID when absent).
         body: the parsed JSON body, or None when the request had no body.
@@ -99,32 +107,32 @@ async def authorize(
         UnknownToken: HTTP 404 / 2004 when we have no such token.
     """
     location = parse_location_references(body)
-    async with db.transaction() as conn:
+    async with db.connect() as conn:
         found = await ObjectStore(conn).find(
             MODULE, uid, is_local=True, object_type=token_type.value
         )
-        stored = _pick(found, to_party)
-        if stored is None:
-            raise UnknownToken(f"Unknown token {uid!r} ({token_type.value})")
-        token = Token.model_validate_json(stored.data)
-        info = AuthorizationInfo(allowed=AllowedType.BLOCKED, token=token)
-        if token.valid:
-            info.allowed = AllowedType.ALLOWED
-            info.location = location
-            info.authorization_reference = uuid.uuid4().hex
-        await EventLog(conn).append(
-            "token.authorized",
-            MODULE,
-            country_code=stored.key.country_code,
-            party_id=stored.key.party_id,
-            object_id=stored.key.object_id,
-            data={
-                "type": token_type.value,
-                "allowed": info.allowed.value,
-                "authorization_reference": info.authorization_reference,
-                "location": location.to_wire() if location else None,
-            },
-        )
+    stored = _pick(found, to_party)
+    if stored is None:
+        raise UnknownToken(f"Unknown token {uid!r} ({token_type.value})")
+    token = Token.model_validate_json(stored.data)
+    info = AuthorizationInfo(allowed=AllowedType.BLOCKED, token=token)
+    if token.valid:
+        info.allowed = AllowedType.ALLOWED
+        info.location = location
+        info.authorization_reference = uuid.uuid4().hex
+    await events.record(
+        "token.authorized",
+        MODULE,
+        country_code=stored.key.country_code,
+        party_id=stored.key.party_id,
+        object_id=stored.key.object_id,
+        data={
+            "type": token_type.value,
+            "allowed": info.allowed.value,
+            "authorization_reference": info.authorization_reference,
+            "location": location.to_wire() if location else None,
+        },
+    )
     return info
 
 

@@ -41,7 +41,8 @@ used (an OCPP ``Authorize``). It decides the way ``mod_tokens.asciidoc`` and
    answers 502: "cannot decide now" is not the same as "this card is refused").
 
 A token not in the cache with no peer to ask is an unknown token. Every outcome, refusals and
-failures included, is recorded in the event log as ``token.charge_point_authorization``.
+failures included, is recorded in the event log as ``token.charge_point_authorization``, written
+just after the answer by the node's event recorder (:mod:`ocpikit.storage.recorder`).
 """
 
 from __future__ import annotations
@@ -71,7 +72,6 @@ from ocpikit.protocol.v221.tokens import (
     TokenType,
 )
 from ocpikit.storage.db import Database
-from ocpikit.storage.events import EventLog
 from ocpikit.storage.repositories import PartyRepository, Peer, PeerRepository
 
 __all__ = [
@@ -243,7 +243,11 @@ class _Presented:
         peer_id: int | None = None,
         error: str | None = None,
     ) -> None:
-        """Append the ``token.charge_point_authorization`` event (the operator's audit)."""
+        """Record the ``token.charge_point_authorization`` event (the operator's audit).
+
+        Queued on the node's event recorder and written just after the answer: deciding only
+        reads, and the charge point does not wait for the node's other writes.
+        """
         info = decision.info if decision else None
         owner = info.token if info else token
         data: dict[str, Any] = {
@@ -257,16 +261,15 @@ class _Presented:
             "command_uid": decision.command_uid if decision else None,
             "emsp_error": decision.emsp_error if decision else error,
         }
-        async with self.node.db.transaction() as conn:
-            await EventLog(conn).append(
-                EVENT_KIND,
-                MODULE,
-                country_code=owner.country_code.upper() if owner else None,
-                party_id=owner.party_id.upper() if owner else None,
-                object_id=self.uid.upper(),
-                peer_id=decision.peer_id if decision else peer_id,
-                data=data,
-            )
+        await self.node.events.record(
+            EVENT_KIND,
+            MODULE,
+            country_code=owner.country_code.upper() if owner else None,
+            party_id=owner.party_id.upper() if owner else None,
+            object_id=self.uid.upper(),
+            peer_id=decision.peer_id if decision else peer_id,
+            data=data,
+        )
 
     async def decided(self, decision: ChargePointDecision) -> ChargePointDecision:
         await self.record("decided", decision=decision)
