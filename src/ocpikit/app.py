@@ -137,6 +137,7 @@ def push_worker(settings: Settings, db: Database) -> PushWorker:
         concurrency=settings.push_concurrency,
         max_attempts=settings.push_max_attempts,
         base_delay=settings.push_base_delay,
+        peer_max_delay=settings.push_peer_max_delay,
         lock_seconds=settings.push_lock_seconds,
         timeout=settings.peer_timeout,
         retention=timedelta(days=settings.push_retention_days)

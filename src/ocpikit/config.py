@@ -34,7 +34,10 @@ class Settings(BaseSettings):
         "the body arrives).",
     )
     peer_timeout: float = Field(
-        default=10.0, gt=0, description="Seconds to wait for a peer's answer during calls."
+        default=10.0,
+        gt=0,
+        description="Seconds to wait for a peer's answer during calls: the whole answer (a "
+        "total deadline per call, however slowly the peer sends it), not each read.",
     )
     admin_token: str | None = Field(
         default=None, description="Bearer token of the operator API; unset disables it."
@@ -55,9 +58,17 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds between pulls of each peer's Sender modules inside `serve` (0: off).",
     )
-    push_concurrency: int = Field(default=32, ge=1, description="Pushes in flight at once.")
+    push_concurrency: int = Field(
+        default=32, ge=1, description="Pushes in flight at once, per peer (each peer has its own)."
+    )
     push_max_attempts: int = Field(default=12, ge=1, description="Attempts before DEAD.")
     push_base_delay: float = Field(default=1.0, gt=0, description="First retry delay, seconds.")
+    push_peer_max_delay: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest pause, in seconds, of pushes to a peer that keeps failing "
+        "(unless its Retry-After asks for more).",
+    )
     push_retention_days: float = Field(
         default=7.0,
         ge=0,

@@ -19,6 +19,7 @@ response envelope with its HTTP status (``transport/envelope.py``)::
         └── NoMatchingEndpoints       3003
 
     PeerError                         a call to a peer failed (client side; never rendered)
+      PeerTimeout                     ... because the peer did not answer in time
 
 Errors of inbound data are always 2xxx (``conventions.md``): a 3xxx means *we* or the peer's
 API failed.
@@ -41,6 +42,7 @@ __all__ = [
     "NotFound",
     "OcpiError",
     "PeerError",
+    "PeerTimeout",
     "ServerError",
     "UnableToUseClientApi",
     "UnknownLocation",
@@ -137,6 +139,7 @@ class PeerError(Exception):
         url: the URL that was called.
         http_status: the HTTP status, when a response arrived.
         status_code: the OCPI status code of the envelope, when there was one.
+        retry_after: seconds the peer asked to wait (``Retry-After`` of a 429 or 503).
     """
 
     def __init__(
@@ -146,9 +149,15 @@ class PeerError(Exception):
         url: str,
         http_status: int | None = None,
         status_code: int | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.url = url
         self.http_status = http_status
         self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class PeerTimeout(PeerError):
+    """A call to a peer passed its deadline (or an httpx timeout): no answer in time."""

@@ -161,7 +161,9 @@ async def test_slow_peer_past_the_timeout_is_a_peer_error():
         await asyncio.sleep(1.0)
         return Response(envelope([]), media_type="application/json")
 
-    options = ClientOptions(read_timeout=0.2, retry=RetryPolicy(attempts=2, base_delay=0.01))
+    options = ClientOptions(
+        read_timeout=0.2, deadline=1.0, retry=RetryPolicy(attempts=2, base_delay=0.01)
+    )
     async with scripted_peer(script=[slow, slow]) as peer:
         async with OcpiClient(peer.peer(), OUR_PARTIES, options=options) as client:
             with pytest.raises(PeerError, match="did not answer in time"):

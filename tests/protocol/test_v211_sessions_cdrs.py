@@ -69,7 +69,8 @@ async def test_emsp_receives_2_1_1_sessions_and_cdrs_as_domain_objects(pair211: 
     )
     assert r.json()["status_code"] == 1000, r.text
     r = await emsp.client.put(f"{EMSP_API}/sessions/NL/CPO/S1", json=session, headers=headers)
-    assert r.status_code == 201 and r.json()["status_code"] == 1000, r.text
+    # 200 when the CPO node's own push of S1 (rendered in 2.1.1 too) came first.
+    assert r.status_code in (200, 201) and r.json()["status_code"] == 1000, r.text
     stored = await _stored(emsp, "sessions", "S1")
     assert stored is not None
     domain = Session.model_validate(stored)
@@ -82,7 +83,7 @@ async def test_emsp_receives_2_1_1_sessions_and_cdrs_as_domain_objects(pair211: 
     assert (await _stored(emsp, "sessions", "S1") or {})["kwh"] == 3.5
 
     r = await emsp.client.post(f"{EMSP_API}/cdrs", json=cdr, headers=headers)
-    assert r.status_code == 201 and r.json()["status_code"] == 1000, r.text
+    assert r.status_code in (200, 201) and r.json()["status_code"] == 1000, r.text
     assert r.headers["Location"] == f"{emsp.url}{EMSP_API}/cdrs/NL/CPO/CDR1"
     stored_cdr = await _stored(emsp, "cdrs", "CDR1")
     assert stored_cdr is not None

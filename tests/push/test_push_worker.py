@@ -267,7 +267,7 @@ async def test_a_worker_killed_mid_delivery_loses_nothing(databases: Databases):
         await add_peer(db, rec)
         await enqueue(db, "L1", 3)
         crashed = fast_worker(db, lock_seconds=0.3)
-        claimed = await crashed._claim()  # claims the head message, then "dies"
+        claimed = await crashed._claim(10)  # claims the head message, then "dies"
         assert [r.id for r in claimed]
         await crashed.close()
         survivor = fast_worker(db)

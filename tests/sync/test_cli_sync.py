@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from click.testing import Result
 from typer.testing import CliRunner
@@ -10,9 +11,11 @@ from typer.testing import CliRunner
 from ocpikit.cli.main import app
 from ocpikit.modules.locations import service
 from ocpikit.protocol.v221.locations import Location
+from ocpikit.storage.db import Database
 from ocpikit.storage.repositories import PeerRepository
 from tests import factories
-from tests.support import Pair, free_port
+from tests.fault_peer import fault_peer, register_fault_peer
+from tests.support import Databases, Pair, free_port, initialise
 
 runner = CliRunner()
 
@@ -80,3 +83,31 @@ async def test_sync_with_a_progress_bar_on_a_terminal(pair: Pair, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert "locations: 1 new" in result.stdout
+
+
+async def test_sync_of_a_peer_answering_one_byte_per_second_ends_at_the_deadline(
+    databases: Databases,
+):
+    url = await databases.new()
+    await initialise(url, "http://127.0.0.1:1", [("DE", "MSP", "EMSP")])
+    db = Database.unpooled(url)
+    try:
+        async with fault_peer("trickle") as peer:
+            modules = ("locations", "tariffs")
+            await register_fault_peer(
+                db, peer, "TRK", interface="SENDER", modules=modules, party_role="CPO"
+            )
+            started = time.monotonic()
+            result = await ocpikit(
+                "sync", "--database", url, "--peer", "DE:TRK", "--timeout", "1.5"
+            )
+            took = time.monotonic() - started
+    finally:
+        await db.close()
+    assert result.exit_code == 1
+    assert took < 4.0, took
+    first, second = result.stderr.splitlines()
+    assert first.startswith(f"error: locations: {peer.url}/ocpi/2.2.1/locations")
+    assert first.endswith("did not answer within 1.5 s")
+    assert second == "error: tariffs: skipped (peer DE:TRK did not answer locations in time)"
+    assert peer.requests == 1

@@ -19,9 +19,9 @@ from rich.progress import (
 from ocpikit.cli.common import DatabaseOption, fail, is_tty, run, stderr, stdout, with_database
 from ocpikit.client.ocpi import OcpiClient
 from ocpikit.client.peer import ClientOptions
-from ocpikit.errors import PeerError
+from ocpikit.errors import PeerError, PeerTimeout
 from ocpikit.storage.db import Database
-from ocpikit.storage.repositories import PartyRepository, PeerRepository
+from ocpikit.storage.repositories import PartyRepository, Peer, PeerRepository
 from ocpikit.sync.pull import SyncReport, pull, pullable_modules
 from ocpikit.sync.pull_modules import PULLABLE
 
@@ -34,6 +34,67 @@ def _on_page(progress: Progress | None, task: TaskID | None) -> Callable[[SyncRe
             progress.update(task, total=report.total, completed=report.received)
 
     return update
+
+
+def _progress() -> Progress | None:
+    if not is_tty():
+        return None
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stdout,
+        transient=True,
+    )
+
+
+async def _pull_modules(
+    db: Database,
+    peer: Peer,
+    modules: list[str],
+    full: bool,
+    client: OcpiClient,
+    page_size: int | None,
+) -> int:
+    """Pull each module in turn, printing its report or error; returns how many failed.
+
+    After a module whose call passed its deadline, the others are not tried: a peer that does
+    not answer one page in time would make each of them wait as long again.
+    """
+    failures = 0
+    progress = _progress()
+    silent: str | None = None
+    with progress if progress is not None else nullcontext():
+        for name in modules:
+            if silent is not None:
+                failures += 1
+                stderr.print(f"error: {name}: skipped ({silent})", markup=False)
+                continue
+            task = progress.add_task(name, total=None) if progress is not None else None
+            try:
+                report = await pull(
+                    db,
+                    peer,
+                    name,
+                    full,
+                    client,
+                    page_size=page_size,
+                    on_page=_on_page(progress, task),
+                )
+            except PeerError as exc:
+                failures += 1
+                stderr.print(f"error: {name}: {exc.message}", markup=False)
+                if isinstance(exc, PeerTimeout):
+                    silent = f"peer {peer.name} did not answer {name} in time"
+                continue
+            finally:
+                if progress is not None and task is not None:
+                    progress.remove_task(task)
+            stdout.print(report.summary(), markup=False)
+            for quirk in report.quirks:
+                stderr.print(f"warning: {name}: the peer's {quirk}", markup=False)
+    return failures
 
 
 def sync(
@@ -60,7 +121,14 @@ def sync(
     page_size: Annotated[
         int | None, typer.Option(min=1, help="Objects per page to ask for (the peer may cap it).")
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for each page.")] = 30.0,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.001,
+            help="Seconds each page may take in total, retries included (a peer that does "
+            "not answer in full by then fails the module).",
+        ),
+    ] = 30.0,
 ) -> None:
     """Pull a peer's Sender interfaces (incremental by default, from the last successful sync)."""
     if module is not None and module not in PULLABLE:
@@ -78,44 +146,8 @@ def sync(
         if not modules:
             fail(f"peer {found.name} offers none of the Sender interfaces ocpikit pulls")
         options = ClientOptions(read_timeout=timeout, write_timeout=timeout)
-        failures = 0
-        progress = (
-            Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=stdout,
-                transient=True,
-            )
-            if is_tty()
-            else None
-        )
         async with OcpiClient(found, parties, options=options) as client:
-            with progress if progress is not None else nullcontext():
-                for name in modules:
-                    task = progress.add_task(name, total=None) if progress is not None else None
-                    try:
-                        report = await pull(
-                            db,
-                            found,
-                            name,
-                            full,
-                            client,
-                            page_size=page_size,
-                            on_page=_on_page(progress, task),
-                        )
-                    except PeerError as exc:
-                        failures += 1
-                        stderr.print(f"error: {name}: {exc.message}", markup=False)
-                        continue
-                    finally:
-                        if progress is not None and task is not None:
-                            progress.remove_task(task)
-                    stdout.print(report.summary(), markup=False)
-                    for quirk in report.quirks:
-                        stderr.print(f"warning: {name}: the peer's {quirk}", markup=False)
-        return failures
+            return await _pull_modules(db, found, modules, full, client, page_size)
 
     failures = run(with_database(database, action))
     if failures:

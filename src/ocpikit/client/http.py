@@ -3,10 +3,17 @@
 Every call returns the envelope's ``data`` or raises :class:`~ocpikit.errors.PeerError` with a
 sentence that says what went wrong (unreachable, HTTP status, not an OCPI envelope, or an
 OCPI error code), so that the CLI and the logs can show it as it is.
+
+**Every call has a total deadline.** httpx's timeouts bound each network operation (connect,
+one read, one write), so a peer that answers one byte per second never trips them: a call
+could last for ever. :func:`call` (and :class:`~ocpikit.client.peer.PeerClient`) also bound the
+whole exchange, from sending the request to the last byte of the answer, by a deadline
+(:func:`deadline_of` the client's timeout: ``OCPIKIT_PEER_TIMEOUT`` for the node's calls).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ssl
 import uuid
@@ -16,10 +23,20 @@ from typing import Any
 import httpx
 import orjson
 
-from ocpikit.errors import PeerError
+from ocpikit.client.retry import retry_after_seconds
+from ocpikit.errors import PeerError, PeerTimeout
 from ocpikit.transport.auth import authorization_header
 
-__all__ = ["OcpiReply", "PeerHttp", "call", "decode_reply", "http_client", "tls_context"]
+__all__ = [
+    "OcpiReply",
+    "PeerHttp",
+    "call",
+    "deadline_of",
+    "decode_reply",
+    "http_client",
+    "timed_out",
+    "tls_context",
+]
 
 
 @functools.cache
@@ -34,6 +51,19 @@ def http_client(
 ) -> httpx.AsyncClient:
     """A pooled async HTTP client for calls to peers (shared TLS context)."""
     return httpx.AsyncClient(timeout=timeout, limits=limits or httpx.Limits(), verify=tls_context())
+
+
+def deadline_of(timeout: httpx.Timeout) -> float | None:
+    """The total deadline of one call made with ``timeout``: its read timeout.
+
+    "Seconds to wait for a peer's answer" then means the whole answer, not each read of it.
+    """
+    return timeout.read
+
+
+def timed_out(url: str, deadline: float, what: str = "") -> PeerTimeout:
+    """The error of a call that passed its total deadline."""
+    return PeerTimeout(f"{url} did not answer within {deadline:g} s{what}", url=url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +90,7 @@ def decode_reply(response: httpx.Response, url: str) -> OcpiReply:
             f"(truncated or not JSON: {exc}; {len(response.content)} bytes)",
             url=url,
             http_status=response.status_code,
+            retry_after=_retry_after(response),
         ) from exc
     if not isinstance(body, dict) or not isinstance(body.get("status_code"), int):
         hint = f"HTTP {response.status_code}"
@@ -67,6 +98,7 @@ def decode_reply(response: httpx.Response, url: str) -> OcpiReply:
             f"{url} did not answer with an OCPI response ({hint})",
             url=url,
             http_status=response.status_code,
+            retry_after=_retry_after(response),
         )
     reply = OcpiReply(
         http_status=response.status_code,
@@ -82,8 +114,15 @@ def decode_reply(response: httpx.Response, url: str) -> OcpiReply:
             url=url,
             http_status=response.status_code,
             status_code=reply.status_code,
+            retry_after=_retry_after(response),
         )
     return reply
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    if response.status_code not in (429, 503):
+        return None
+    return retry_after_seconds(response.headers.get("Retry-After"))
 
 
 _decode = decode_reply
@@ -97,13 +136,19 @@ async def call(
     token: str,
     encoding: str = "base64",
     json: Any = None,
+    content: bytes | None = None,
     params: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    deadline: float | None = None,
 ) -> OcpiReply:
-    """One OCPI request.
+    """One OCPI request, answered in full within ``deadline`` seconds.
+
+    The body is ``json`` (serialised here) or ``content`` (JSON already serialised). The
+    deadline defaults to :func:`deadline_of` the client's timeout.
 
     Raises:
-        PeerError: when the peer cannot be reached or does not answer a 1xxx envelope.
+        PeerError: when the peer cannot be reached, does not answer in time, or does not
+            answer a 1xxx envelope.
     """
     request_headers = {
         "Authorization": authorization_header(token, encoding),
@@ -111,16 +156,20 @@ async def call(
         "X-Correlation-ID": str(uuid.uuid4()),
         **(headers or {}),
     }
-    content = None
     if json is not None:
         content = orjson.dumps(json)
+    if content is not None:
         request_headers["Content-Type"] = "application/json"
+    limit = deadline if deadline is not None else deadline_of(client.timeout)
     try:
-        response = await client.request(
-            method, url, content=content, params=params, headers=request_headers
-        )
+        async with asyncio.timeout(limit):
+            response = await client.request(
+                method, url, content=content, params=params, headers=request_headers
+            )
+    except TimeoutError as exc:
+        raise timed_out(url, limit or 0.0) from exc
     except httpx.TimeoutException as exc:
-        raise PeerError(f"{url} did not answer in time", url=url) from exc
+        raise PeerTimeout(f"{url} did not answer in time", url=url) from exc
     except httpx.HTTPError as exc:
         raise PeerError(f"cannot reach {url}: {exc.__class__.__name__}: {exc}", url=url) from exc
     return _decode(response, url)

@@ -24,11 +24,11 @@ import orjson
 from pydantic import BaseModel
 
 from ocpikit.catalog import SENDER_ROLE
-from ocpikit.client.http import OcpiReply, decode_reply, tls_context
+from ocpikit.client.http import OcpiReply, decode_reply, timed_out, tls_context
 from ocpikit.client.paging import PageCursor, parse_int_header, parse_next_link
 from ocpikit.client.retry import RetryPolicy
 from ocpikit.client.tolerant import Checked, check, identity_of
-from ocpikit.errors import PeerError
+from ocpikit.errors import PeerError, PeerTimeout
 from ocpikit.mappings.context import MapContext, MappingError
 from ocpikit.storage.repositories import LocalParty, Peer
 from ocpikit.transport.auth import authorization_header
@@ -67,9 +67,13 @@ class ClientOptions:
     """How patiently we talk to a peer.
 
     Attributes:
-        connect_timeout / read_timeout / write_timeout / pool_timeout: seconds (httpx).
+        connect_timeout / read_timeout / write_timeout / pool_timeout: seconds (httpx), each
+            for one network operation.
         retry: retries of failed calls (see :mod:`ocpikit.client.retry`).
         max_connections: the size of the peer's connection pool.
+        deadline: the longest one call may take in total, retries and their waits included
+            (None: ``read_timeout``). A peer that trickles its answer byte by byte passes every
+            httpx timeout; the deadline still ends the call.
     """
 
     connect_timeout: float = 5.0
@@ -78,6 +82,11 @@ class ClientOptions:
     pool_timeout: float = 10.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_connections: int = 10
+    deadline: float | None = None
+
+    def total(self) -> float:
+        """Seconds one call may take, retries included."""
+        return self.deadline if self.deadline is not None else self.read_timeout
 
     def timeout(self) -> httpx.Timeout:
         return httpx.Timeout(
@@ -223,7 +232,7 @@ class PeerClient:
         to_party: Party | None = None,
         correlation_id: str | None = None,
     ) -> OcpiReply:
-        """One OCPI call, retried by the :class:`RetryPolicy`.
+        """One OCPI call, retried by the :class:`RetryPolicy`, within the options' deadline.
 
         Raises:
             PeerError: unreachable after every attempt, timed out, HTTP or OCPI error, or an
@@ -235,21 +244,28 @@ class PeerClient:
             headers["Content-Type"] = "application/json"
         policy = self.options.retry
         shown = str(url)
+        total = self.options.total()
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + total
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await self.http.request(
-                    method, url, content=content, params=params, headers=headers
-                )
+                async with asyncio.timeout_at(ends):
+                    response = await self.http.request(
+                        method, url, content=content, params=params, headers=headers
+                    )
+            except TimeoutError as exc:
+                tries = f" (after {attempt} attempts)" if attempt > 1 else ""
+                raise timed_out(shown, total, tries) from exc
             except httpx.HTTPError as exc:
                 delay = policy.delay_for_error(exc, method, attempt)
-                if delay is None:
+                if delay is None or loop.time() + delay >= ends:
                     raise _transport_error(shown, exc, attempt) from exc
                 log.info("%s %s failed (%s); retry in %.1fs", method, shown, exc, delay)
             else:
                 delay = policy.delay_for_status(response, method, attempt)
-                if delay is None:
+                if delay is None or loop.time() + delay >= ends:
                     return decode_reply(response, shown)
                 log.info(
                     "%s %s: HTTP %s; retry in %.1fs", method, shown, response.status_code, delay
@@ -384,5 +400,5 @@ class PeerClient:
 def _transport_error(url: str, exc: httpx.HTTPError, attempts: int) -> PeerError:
     tries = f" (after {attempts} attempts)" if attempts > 1 else ""
     if isinstance(exc, httpx.TimeoutException):
-        return PeerError(f"{url} did not answer in time{tries}", url=url)
+        return PeerTimeout(f"{url} did not answer in time{tries}", url=url)
     return PeerError(f"cannot reach {url}{tries}: {exc.__class__.__name__}: {exc}", url=url)
