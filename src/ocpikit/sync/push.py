@@ -49,6 +49,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
+from ocpikit.catalog import receiver_path
 from ocpikit.client.http import call, http_client
 from ocpikit.errors import PeerError
 from ocpikit.mappings.context import MapContext
@@ -149,13 +150,6 @@ def _key_of(object_ref: str) -> ObjectKey | None:
     """The key an outbox ``object_ref`` (``module:cc:party:id:type``) names."""
     parts = object_ref.split(":", 4)
     return ObjectKey(*parts) if len(parts) == 5 else None
-
-
-def _full_path(module: str, data: dict[str, Any]) -> str:
-    """The Receiver path of a whole object, spelled as the object spells its ids."""
-    if module == "tokens":
-        return f"/{data['country_code']}/{data['party_id']}/{data['uid']}?type={data['type']}"
-    return f"/{data['country_code']}/{data['party_id']}/{data['id']}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -701,7 +695,7 @@ class PushWorker:
             await self._failed(lane, message, exc, error, permanent=True)
             return False
         data = stored.parsed()
-        path = _full_path(message.module, data)
+        path = receiver_path(message.module, data)
         whole = replace(message, method="PUT", path=path, body=orjson.dumps(data))
         try:
             await self._send(peer, whole)
