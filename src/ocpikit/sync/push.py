@@ -112,19 +112,32 @@ def _message(row: Row[Any]) -> OutboxMessage:
     )
 
 
+def _unparsed(exc: PeerError) -> bool:
+    """HTTP 400 or 422 without an OCPI envelope: the peer's framework refused the body.
+
+    extrawest-ocpi answers so (FastAPI's ``{"detail": [...]}``) an object it cannot parse,
+    e.g. a 2.1.1 Connector without the optional ``tariff_id``, which it requires.
+    """
+    return exc.status_code is None and exc.http_status in (400, 422)
+
+
 def _permanent(exc: PeerError) -> bool:
-    """The peer rejected the data (2xxx): sending it again cannot succeed. 429 is retried."""
+    """The peer rejected the data (2xxx, or a body it cannot parse): it cannot succeed again.
+
+    429 is retried.
+    """
     rejected = exc.status_code is not None and 2000 <= exc.status_code < 3000
-    return rejected and exc.http_status != 429
+    return (rejected or _unparsed(exc)) and exc.http_status != 429
 
 
 def _peer_down(exc: PeerError) -> bool:
     """The failure says the peer itself is in trouble, not that it refused this message.
 
     No answer (unreachable, reset, timeout), an answer that is not an OCPI envelope (truncated,
-    HTML), HTTP 5xx or 429; an OCPI error code in a well-formed answer concerns the message.
+    HTML) unless it refuses the body (HTTP 400/422), HTTP 5xx or 429; an OCPI error code in a
+    well-formed answer concerns the message.
     """
-    no_envelope = exc.status_code is None
+    no_envelope = exc.status_code is None and not _unparsed(exc)
     return no_envelope or exc.http_status == 429 or (exc.http_status or 0) >= 500
 
 
