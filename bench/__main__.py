@@ -1,7 +1,7 @@
 """``python -m bench [NAME ...]``: run the benchmarks in turn (all of them by default).
 
 Each is a module ``bench.bench_<name>`` with a ``main()`` that prints its figures. Names:
-tariffs, locations, tokens, pull, push (``make bench`` runs them all).
+tariffs, locations, tokens, pull, push, authorize_under_load (``make bench`` runs them all).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import importlib
 import sys
 import time
 
-BENCHES = ["tariffs", "locations", "tokens", "pull", "push"]
+BENCHES = ["tariffs", "locations", "tokens", "pull", "push", "authorize_under_load"]
 
 
 def main(argv: list[str]) -> int:
