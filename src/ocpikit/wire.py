@@ -38,7 +38,8 @@ PARTS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("locations", "location"): ("Location", "LocationPatch"),
     ("locations", "evse"): ("EVSE", "EvsePatch"),
     ("locations", "connector"): ("Connector", "ConnectorPatch"),
-    ("tariffs", "tariff"): ("Tariff", None),
+    # 2.2.x has no Tariff PATCH (TAR-03): only a version defining a TariffPatch (2.1.1) routes one.
+    ("tariffs", "tariff"): ("Tariff", "TariffPatch"),
     ("tokens", "token"): ("Token", "TokenPatch"),
     ("tokens", "location_references"): ("LocationReferences", None),
     ("tokens", "authorization_info"): ("AuthorizationInfo", None),
