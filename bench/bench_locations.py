@@ -78,12 +78,17 @@ async def seed(url: str) -> None:
     await db.close()
 
 
-async def load(url: str, headers: dict[str, str], duration: float) -> tuple[int, list[float]]:
-    """Random pages of the list, over keep-alive connections; each answer checked."""
+async def load(
+    url: str, headers: dict[str, str], duration: float, base: str = "/ocpi/2.2.1/sender"
+) -> tuple[int, list[float]]:
+    """Random pages of the list, over keep-alive connections; each answer checked.
+
+    ``base``: the Sender's prefix (``/ocpi/2.1.1/NL/CPO`` for the 2.1.1 rendering).
+    """
 
     def page(rng: random.Random) -> str:
         offset = rng.randrange(0, LOCATIONS // PAGE) * PAGE
-        return f"/ocpi/2.2.1/sender/locations?offset={offset}&limit={PAGE}"
+        return f"{base}/locations?offset={offset}&limit={PAGE}"
 
     return await hammer(url, page, headers, duration=duration, connections=CONCURRENCY)
 
@@ -139,8 +144,15 @@ async def run() -> None:
         async with serve(cpo_db, port) as node:
             await load(node.url, headers, 2.0)  # warm-up
             pages, lat = await load(node.url, headers, DURATION)
-        label = f"GET locations pages (limit={PAGE}), 1 serve process, SQLite"
-        print(rate_line(label, pages, DURATION, lat, f"{CONCURRENCY} connections"))
+            label = f"GET locations pages (limit={PAGE}), 1 serve process, SQLite"
+            print(rate_line(label, pages, DURATION, lat, f"{CONCURRENCY} connections"))
+            # The same pages rendered in OCPI 2.1.1 (mapped from the stored domain objects).
+            old = "/ocpi/2.1.1/NL/CPO"
+            await load(node.url, headers, 2.0, old)
+            pages_211, lat = await load(node.url, headers, DURATION, old)
+            label = f"GET locations pages in OCPI 2.1.1 (limit={PAGE}), 1 serve process, SQLite"
+            note = f"{CONCURRENCY} connections; {pages_211 / max(pages, 1):.0%} of the 2.2.1 rate"
+            print(rate_line(label, pages_211, DURATION, lat, note))
 
         emsp_db = f"sqlite:///{Path(tmp) / 'emsp.db'}"
         port = free_port()

@@ -24,56 +24,37 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from ocpikit.catalog import module
 from ocpikit.errors import InvalidParameters, NotFound
 from ocpikit.mappings.context import MapContext, MappingError
 from ocpikit.transport.body import describe_validation_error
 from ocpikit.versions import VersionProfile
 
-__all__ = ["MapContext", "PARTS", "default_part", "intake", "render", "render_many"]
+__all__ = ["MapContext", "default_part", "intake", "model_name", "render", "render_many"]
 
 log = logging.getLogger("ocpikit.wire")
 
-# (module, part) -> (wire model, PATCH model or None): the same class names in every version.
-PARTS: dict[tuple[str, str], tuple[str, str | None]] = {
-    ("locations", "location"): ("Location", "LocationPatch"),
-    ("locations", "evse"): ("EVSE", "EvsePatch"),
-    ("locations", "connector"): ("Connector", "ConnectorPatch"),
-    # 2.2.x has no Tariff PATCH (TAR-03): only a version defining a TariffPatch (2.1.1) routes one.
-    ("tariffs", "tariff"): ("Tariff", "TariffPatch"),
-    ("tokens", "token"): ("Token", "TokenPatch"),
-    ("tokens", "location_references"): ("LocationReferences", None),
-    ("tokens", "authorization_info"): ("AuthorizationInfo", None),
-    ("sessions", "session"): ("Session", "SessionPatch"),
-    ("cdrs", "cdr"): ("CDR", None),
-    ("commands", "start_session"): ("StartSession", None),
-    ("commands", "stop_session"): ("StopSession", None),
-    ("commands", "reserve_now"): ("ReserveNow", None),
-    ("commands", "unlock_connector"): ("UnlockConnector", None),
-    ("commands", "cancel_reservation"): ("CancelReservation", None),
-    ("commands", "command_response"): ("CommandResponse", None),
-    # The asynchronous result: a CommandResult from 2.2, a CommandResponse in 2.1.1.
-    ("commands", "command_result"): ("CommandResult", None),
-}
-# Where a version names a part's object otherwise (module, part, version package) -> model.
-_RENAMED = {("commands", "command_result", "v211"): "CommandResponse"}
 
-_DEFAULT_PART = {
-    "locations": "location",
-    "tariffs": "tariff",
-    "tokens": "token",
-    "sessions": "session",
-    "cdrs": "cdr",
-}
-
-
-def default_part(module: str) -> str:
+def default_part(module_id: str) -> str:
     """The module's main object (``locations`` -> ``location``)."""
-    return _DEFAULT_PART.get(module, module)
+    return module(module_id).main_part
+
+
+def model_name(version: VersionProfile, module_id: str, part: str, *, patch: bool = False) -> str:
+    """The class name of ``part`` of ``module_id`` in ``version``'s wire models.
+
+    The catalog's name, unless the version's mapping names it otherwise in its
+    ``MODEL_NAMES`` (2.1.1 posts a command's result as a CommandResponse).
+    """
+    full, partial = module(module_id).parts[part]
+    name = partial if patch and partial else full
+    renamed: dict[str, str] = getattr(version.mapping(module_id), "MODEL_NAMES", {})
+    return renamed.get(part, name)
 
 
 def intake(
     version: VersionProfile,
-    module: str,
+    module_id: str,
     body: Any,
     ctx: MapContext,
     *,
@@ -88,18 +69,16 @@ def intake(
     """
     if version.canonical:
         return body
-    part = part or default_part(module)
+    part = part or default_part(module_id)
     if not isinstance(body, dict):
         raise InvalidParameters(
             f"The request body must be a JSON object, got {type(body).__name__}"
         )
-    full, partial = PARTS[(module, part)]
-    name = partial if patch and partial else full
-    name = _RENAMED.get((module, part, version.package), name)
-    if not version.has_model(module, name):
+    name = model_name(version, module_id, part, patch=patch)
+    if not version.has_model(module_id, name):
         raise NotFound(f"OCPI {version.version} has no {part.replace('_', ' ')}")
     try:
-        wire = version.wire_model(module, name).model_validate(body)
+        wire = version.wire_model(module_id, name).model_validate(body)
     except ValidationError as exc:
         raise InvalidParameters(describe_validation_error(exc)) from exc
     sent = (
@@ -107,7 +86,7 @@ def intake(
         if patch
         else wire.model_dump(mode="json", exclude_none=True)
     )
-    mapping = version.mapping(module)
+    mapping = version.mapping(module_id)
     try:
         if not patch:
             return mapping.to_domain(sent, ctx, part)
@@ -121,7 +100,7 @@ def intake(
 
 def render(
     version: VersionProfile,
-    module: str,
+    module_id: str,
     obj: dict[str, Any],
     ctx: MapContext,
     *,
@@ -131,22 +110,22 @@ def render(
     """A domain object in ``version``'s wire form; None when it has no form there."""
     if version.canonical:
         return obj
-    part = part or default_part(module)
-    mapping = version.mapping(module)
+    part = part or default_part(module_id)
+    mapping = version.mapping(module_id)
     try:
         if patch:
             out: dict[str, Any] = mapping.patch_to_wire(obj, ctx, part)
         else:
             out = mapping.to_wire(obj, ctx, part)
     except MappingError as exc:
-        log.info("%s %s has no OCPI %s form: %s", module, obj.get("id"), version.version, exc)
+        log.info("%s %s has no OCPI %s form: %s", module_id, obj.get("id"), version.version, exc)
         return None
     return out
 
 
 def render_many(
     version: VersionProfile,
-    module: str,
+    module_id: str,
     stored: Iterable[str | bytes],
     ctx: MapContext,
     *,
@@ -155,7 +134,7 @@ def render_many(
     """Stored domain JSON texts in ``version``'s wire form, leaving out those with none."""
     out = []
     for text in stored:
-        rendered = render(version, module, orjson.loads(text), ctx, part=part)
+        rendered = render(version, module_id, orjson.loads(text), ctx, part=part)
         if rendered is not None:
             out.append(rendered)
     return out

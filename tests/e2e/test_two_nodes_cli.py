@@ -39,10 +39,11 @@ class Node:
     database: str
     url: str
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] | None = None
 
     def start(self) -> None:
         port = self.url.rsplit(":", 1)[1]
-        env = {**os.environ, "OCPIKIT_SYNC_INTERVAL": "0"}
+        env = {**os.environ, "OCPIKIT_SYNC_INTERVAL": "0", **(self.env or {})}
         self.process = subprocess.Popen(
             [OCPIKIT, "serve", "--database", self.database, "--port", port],
             env=env,

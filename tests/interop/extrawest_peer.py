@@ -1,17 +1,20 @@
-"""An independent OCPI 2.2.1 peer for interoperability tests: extrawest-ocpi on loopback.
+"""An independent OCPI peer for interoperability tests: extrawest-ocpi on loopback.
 
 Run with the scratch virtual environment's Python (``.venv-interop``, where the
 ``extrawest-ocpi`` package is installed), never imported by ocpikit's tests::
 
     .venv-interop/bin/python tests/interop/extrawest_peer.py --port 8123 --role CPO \\
-        --token-a SECRET --party NL:XWC
+        --token-a SECRET --party NL:XWC [--version 2.1.1]
+
+``--version`` (``2.2.1`` by default, or ``2.1.1``) is the only OCPI version it offers; its
+sample objects, its credentials and its push endpoint follow that version's shapes.
 
 The package is a library: an application supplies its storage (a ``Crud``), its token checks
 (an ``Authenticator``) and chooses roles and modules. Everything here is kept in memory.
 
 - ``--role CPO``: Locations and Tariffs Sender interfaces with a few sample objects, and the
-  package's HTTP push endpoint (``POST /push/2.2.1``) so that the test can make it push an
-  object to a receiver (ocpikit).
+  package's HTTP push endpoint (``POST /push/{version}``) so that the test can make it push
+  an object to a receiver (ocpikit).
 - ``--role EMSP``: Locations and Tariffs Receiver interfaces storing what they receive.
 
 Debug endpoints (no authentication, loopback only) let the test look inside:
@@ -41,12 +44,16 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--token-a", required=True, help="the registration token it accepts")
     parser.add_argument("--party", default="NL:XWC", help="CC:PARTY_ID of this peer")
     parser.add_argument("--locations", type=int, default=3, help="sample locations (CPO)")
+    parser.add_argument(
+        "--version", choices=["2.2.1", "2.1.1"], default="2.2.1", help="the OCPI version offered"
+    )
     return parser.parse_args()
 
 
 ARGS = _parse()
 COUNTRY_CODE, PARTY_ID = ARGS.party.split(":")
 HOST = f"127.0.0.1:{ARGS.port}"
+V211 = ARGS.version == "2.1.1"
 
 # The package reads its settings from the environment when it is imported.
 os.environ.update(
@@ -121,6 +128,54 @@ def sample_tariff() -> dict[str, Any]:
     }
 
 
+def sample_location_211(n: int) -> dict[str, Any]:
+    """The same site in the 2.1.1 shape: a type, no owner or publish, one tariff_id."""
+    return {
+        "id": f"LOC{n}",
+        "type": "ON_STREET",
+        "name": f"Extrawest site {n}",
+        "address": f"Main street {n}",
+        "city": "Amsterdam",
+        "postal_code": "1000AA",
+        "country": "NLD",
+        "coordinates": {"latitude": "52.370216", "longitude": "4.895168"},
+        "evses": [
+            {
+                "uid": f"LOC{n}-E1",
+                "evse_id": f"NL*XWC*E{n}",
+                "status": "AVAILABLE",
+                "capabilities": ["RFID_READER"],
+                "connectors": [
+                    {
+                        "id": "1",
+                        "standard": "IEC_62196_T2",
+                        "format": "SOCKET",
+                        "power_type": "AC_3_PHASE",
+                        "voltage": 230,
+                        "amperage": 32,
+                        "tariff_id": "TARIFF1",
+                        "last_updated": NOW,
+                    }
+                ],
+                "last_updated": NOW,
+            }
+        ],
+        "operator": {"name": "Extrawest"},
+        "time_zone": "Europe/Amsterdam",
+        "last_updated": NOW,
+    }
+
+
+def sample_tariff_211() -> dict[str, Any]:
+    """The same tariff in the 2.1.1 shape: no owner, no VAT in the price components."""
+    return {
+        "id": "TARIFF1",
+        "currency": "EUR",
+        "elements": [{"price_components": [{"type": "ENERGY", "price": 0.25, "step_size": 1}]}],
+        "last_updated": NOW,
+    }
+
+
 class State:
     """Everything this peer knows, in memory."""
 
@@ -135,11 +190,19 @@ class State:
 
 if ARGS.role == "CPO":
     for i in range(1, ARGS.locations + 1):
-        State.own["locations"][f"LOC{i}"] = sample_location(i)
-    State.own["tariffs"]["TARIFF1"] = sample_tariff()
+        State.own["locations"][f"LOC{i}"] = sample_location_211(i) if V211 else sample_location(i)
+    State.own["tariffs"]["TARIFF1"] = sample_tariff_211() if V211 else sample_tariff()
 
 
 def our_credentials(token_c: str) -> dict[str, Any]:
+    if V211:  # one party, no roles
+        return {
+            "token": token_c,
+            "url": f"http://{HOST}/ocpi/versions",
+            "business_details": {"name": f"extrawest {ARGS.role}"},
+            "party_id": PARTY_ID,
+            "country_code": COUNTRY_CODE,
+        }
     return {
         "token": token_c,
         "url": f"http://{HOST}/ocpi/versions",
@@ -235,7 +298,7 @@ class MemoryAuthenticator(Authenticator):
 
 
 app = get_application(
-    version_numbers=[VersionNumber.v_2_2_1],
+    version_numbers=[VersionNumber.v_2_1_1 if V211 else VersionNumber.v_2_2_1],
     roles=[RoleEnum.cpo if ARGS.role == "CPO" else RoleEnum.emsp],
     crud=MemoryCrud,
     modules=[
@@ -266,6 +329,7 @@ async def record(request: Request, call_next: Any) -> Any:
 async def debug_state() -> dict[str, Any]:
     return {
         "role": ARGS.role,
+        "version": ARGS.version,
         "token_a": sorted(State.token_a),
         "registrations": [
             {"token_c": token_c, **data} for token_c, data in State.registrations.items()
@@ -295,5 +359,8 @@ async def ready() -> None:
 
 
 if __name__ == "__main__":
-    print(f"extrawest-ocpi {ARGS.role} on http://{HOST} at {datetime.now(UTC)}", file=sys.stderr)
+    print(
+        f"extrawest-ocpi {ARGS.version} {ARGS.role} on http://{HOST} at {datetime.now(UTC)}",
+        file=sys.stderr,
+    )
     uvicorn.run(app, host="127.0.0.1", port=ARGS.port, log_level="warning")

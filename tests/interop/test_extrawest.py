@@ -1,9 +1,10 @@
 """Interoperability with an independent implementation: extrawest-ocpi on loopback.
 
-The ``extrawest-ocpi`` package (PyPI, pinned below) is installed once into a scratch virtual
-environment ``.venv-interop`` at the repository root (its dependency pins, pydantic 1 and an
-old FastAPI, clash with ours) and run as a subprocess by ``extrawest_peer.py``, in CPO or
-eMSP role, with its data in memory. ocpikit talks to it over real HTTP:
+The ``extrawest-ocpi`` package (PyPI, pinned in ``harness.py``) is installed once into a
+scratch virtual environment ``.venv-interop`` at the repository root (its dependency pins,
+pydantic 1 and an old FastAPI, clash with ours) and run as a subprocess by
+``extrawest_peer.py``, in CPO or eMSP role, offering OCPI 2.2.1 only, with its data in memory
+(2.1.1: ``test_extrawest_211.py``). ocpikit talks to it over real HTTP:
 
 - the credentials handshake with ocpikit as the initiator (extrawest-ocpi has no code to
   initiate one: it only answers POST/PUT/DELETE credentials), then PUT and DELETE;
@@ -16,18 +17,7 @@ eMSP role, with its data in memory. ocpikit talks to it over real HTTP:
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import dataclasses
-import fcntl
-import secrets
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -45,152 +35,20 @@ from ocpikit.storage.objects import ObjectKey, ObjectStore
 from ocpikit.storage.repositories import PartyRepository, Peer, PeerRepository
 from ocpikit.sync.pull import pull
 from tests import factories
-from tests.support import IN_CI, Databases, RunningNode, free_port, running_node
+from tests.interop.harness import (
+    XW_PARTY,
+    Extrawest,
+    StartExtrawest,
+    b64,
+    now,
+    ocpikit_node,
+    received_object,
+    wait_for,
+)
+from tests.support import Databases, RunningNode
 from tests.versions import details_path, ocpi_path
 
 pytestmark = pytest.mark.interop
-
-EXTRAWEST_VERSION = "2025.7.16"
-# extrawest-ocpi is a library: the peer script serves it with uvicorn, which it does not pin.
-UVICORN_VERSION = "0.30.6"
-REPO = Path(__file__).resolve().parents[2]
-VENV = REPO / ".venv-interop"
-PEER_SCRIPT = Path(__file__).with_name("extrawest_peer.py")
-STAMP = VENV / f".ocpikit-extrawest-{EXTRAWEST_VERSION}-uvicorn-{UVICORN_VERSION}"
-XW_PARTY = ("NL", "XWC")
-
-
-def _install() -> str | None:
-    """Create the scratch venv with the pinned packages; None on success, else why not."""
-    python = VENV / "bin" / "python"
-    steps = []
-    if not python.exists():
-        steps.append([sys.executable, "-m", "venv", str(VENV)])
-    steps.append(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            f"extrawest-ocpi=={EXTRAWEST_VERSION}",
-            f"uvicorn=={UVICORN_VERSION}",
-        ]
-    )
-    for step in steps:
-        try:
-            done = subprocess.run(step, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return f"{' '.join(step[:4])} failed: {exc}"
-        if done.returncode != 0:
-            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            return f"{' '.join(step[:4])} failed: {' | '.join(tail)}"
-    STAMP.touch()
-    return None
-
-
-@pytest.fixture(scope="session")
-def extrawest_python() -> str:
-    """The scratch venv's Python with extrawest-ocpi installed (made once, kept across runs).
-
-    Installing needs PyPI. When it fails, the tests skip with the reason outside CI; in CI
-    (which reaches PyPI) that is a failure, so that the interop suite is never silently lost.
-    """
-    VENV.parent.mkdir(parents=True, exist_ok=True)
-    # pytest-xdist workers share the venv: one installs, the others wait for it.
-    with open(REPO / ".venv-interop.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        reason = None if STAMP.exists() else _install()
-    if reason is not None:
-        message = f"extrawest-ocpi {EXTRAWEST_VERSION} cannot be installed: {reason}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return str(VENV / "bin" / "python")
-
-
-@dataclass
-class Extrawest:
-    """One running extrawest-ocpi peer."""
-
-    role: str
-    url: str
-    token_a: str
-    process: subprocess.Popen[bytes]
-
-    @property
-    def versions_url(self) -> str:
-        return f"{self.url}/ocpi/versions"
-
-    def state(self) -> dict[str, Any]:
-        return httpx.get(f"{self.url}/debug/state", timeout=5).json()
-
-    def requests(self) -> list[dict[str, str]]:
-        return httpx.get(f"{self.url}/debug/requests", timeout=5).json()
-
-    def put_own(self, module: str, obj: dict[str, Any]) -> None:
-        httpx.put(f"{self.url}/debug/own/{module}/{obj['id']}", json=obj, timeout=5)
-
-
-def _start(python: str, role: str, log: Path) -> Extrawest:
-    port = free_port()
-    token_a = secrets.token_urlsafe(24)
-    # Its debug log goes to a file: a pipe nobody reads would fill up and block it.
-    with open(log, "wb") as stderr:
-        process = subprocess.Popen(
-            [python, str(PEER_SCRIPT), f"--port={port}", f"--role={role}", f"--token-a={token_a}"]
-            + [f"--party={':'.join(XW_PARTY)}"],
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            cwd=str(PEER_SCRIPT.parent),  # not the repo root: the package reads an .env there
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"extrawest peer exited: {log.read_text()[-2000:]}")
-        try:
-            httpx.get(f"{url}/debug/state", timeout=1)
-            return Extrawest(role=role, url=url, token_a=token_a, process=process)
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    process.wait()
-    raise AssertionError(f"extrawest peer did not start in 30 s: {log.read_text()[-2000:]}")
-
-
-def _stop(peer: Extrawest) -> None:
-    if peer.process.poll() is None:
-        peer.process.terminate()
-        try:
-            peer.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            peer.process.kill()
-            peer.process.wait()
-
-
-@pytest.fixture
-def extrawest(extrawest_python: str, tmp_path: Path) -> Iterator[Callable[[str], Extrawest]]:
-    """Start extrawest peers: ``extrawest("CPO")`` / ``extrawest("EMSP")``."""
-    started: list[Extrawest] = []
-
-    def start(role: str) -> Extrawest:
-        peer = _start(extrawest_python, role, tmp_path / f"extrawest-{len(started)}.log")
-        started.append(peer)
-        return peer
-
-    yield start
-    for peer in started:
-        _stop(peer)
-
-
-@asynccontextmanager
-async def ocpikit_node(
-    databases: Databases, party: tuple[str, str, str]
-) -> AsyncIterator[RunningNode]:
-    async with running_node(await databases.new(), [party], push_base_delay=0.2) as node:
-        yield node
 
 
 async def _register(node: RunningNode, peer: Extrawest) -> Peer:
@@ -205,15 +63,11 @@ async def _client(node: RunningNode, peer: Peer) -> OcpiClient:
     return OcpiClient(peer, parties)
 
 
-def _b64(token: str) -> str:
-    return base64.b64encode(token.encode()).decode()
-
-
 # ---- (a) the credentials handshake -----------------------------------------------------------
 
 
 async def test_register_update_unregister_with_extrawest_cpo(
-    databases: Databases, extrawest: Callable[[str], Extrawest]
+    databases: Databases, extrawest: StartExtrawest
 ) -> None:
     xw = extrawest("CPO")
     async with ocpikit_node(databases, ("DE", "MSP", "EMSP")) as node:
@@ -252,11 +106,11 @@ async def test_register_update_unregister_with_extrawest_cpo(
         # The old token C no longer works there; the new one does.
         details = f"{xw.url}/ocpi/2.2.1/details"
         old = await node.client.get(
-            details, headers={"Authorization": f"Token {_b64(peer.token_out or '')}"}
+            details, headers={"Authorization": f"Token {b64(peer.token_out or '')}"}
         )
         assert old.status_code == 401
         new = await node.client.get(
-            details, headers={"Authorization": f"Token {_b64(updated.token_out or '')}"}
+            details, headers={"Authorization": f"Token {b64(updated.token_out or '')}"}
         )
         assert new.status_code == 200 and new.json()["status_code"] == 1000
 
@@ -267,7 +121,7 @@ async def test_register_update_unregister_with_extrawest_cpo(
 
 
 async def test_register_with_extrawest_emsp(
-    databases: Databases, extrawest: Callable[[str], Extrawest]
+    databases: Databases, extrawest: StartExtrawest
 ) -> None:
     xw = extrawest("EMSP")
     async with ocpikit_node(databases, ("NL", "CPO", "CPO")) as node:
@@ -278,7 +132,7 @@ async def test_register_with_extrawest_emsp(
 
 
 async def test_wrong_token_a_is_a_clear_handshake_error(
-    databases: Databases, extrawest: Callable[[str], Extrawest]
+    databases: Databases, extrawest: StartExtrawest
 ) -> None:
     from ocpikit.modules.credentials.service import HandshakeError
 
@@ -298,7 +152,7 @@ async def test_wrong_token_a_is_a_clear_handshake_error(
 
 
 async def test_pull_locations_and_tariffs_from_extrawest_cpo(
-    databases: Databases, extrawest: Callable[[str], Extrawest]
+    databases: Databases, extrawest: StartExtrawest
 ) -> None:
     xw = extrawest("CPO")
     async with ocpikit_node(databases, ("DE", "MSP", "EMSP")) as node:
@@ -329,7 +183,7 @@ async def test_pull_locations_and_tariffs_from_extrawest_cpo(
             # A change at the CPO: the next (incremental) pull gets it through date_from.
             changed = xw.state()["own"]["locations"]["LOC2"]
             changed["evses"][0]["status"] = "CHARGING"
-            changed["evses"][0]["last_updated"] = changed["last_updated"] = _now()
+            changed["evses"][0]["last_updated"] = changed["last_updated"] = now()
             xw.put_own("locations", changed)
             again = await pull(node.db, peer, "locations", False, client)
             assert (again.new, again.updated, again.full) == (0, 1, False)
@@ -354,7 +208,7 @@ class _TlsProxy(httpx.AsyncHTTPTransport):
 
 
 async def test_pull_from_extrawest_behind_https_follows_no_broken_link(
-    databases: Databases, extrawest: Callable[[str], Extrawest]
+    databases: Databases, extrawest: StartExtrawest
 ) -> None:
     """Deployed behind HTTPS, extrawest's Link is on the same origin but its URL is broken."""
     xw = extrawest("CPO")
@@ -380,27 +234,27 @@ async def test_pull_from_extrawest_behind_https_follows_no_broken_link(
 
 
 async def test_push_location_and_evse_status_to_extrawest_emsp(
-    databases: Databases, extrawest: Callable[[str], Extrawest]
+    databases: Databases, extrawest: StartExtrawest
 ) -> None:
     xw = extrawest("EMSP")
     async with ocpikit_node(databases, ("NL", "CPO", "CPO")) as node:
         await _register(node, xw)
-        location = Location.model_validate(factories.location("LOC1", last_updated=_now()))
+        location = Location.model_validate(factories.location("LOC1", last_updated=now()))
         await locations.save_local(node.db, location)
-        received = await _wait_for(xw, lambda s: _received(s, "locations", "loc1"))
+        received = await wait_for(xw, lambda s: received_object(s, "locations", "loc1"))
         assert received["country_code"] == "nl" and received["evses"][0]["status"] == "AVAILABLE"
 
         key = ObjectKey("locations", "NL", "CPO", "LOC1")
         uid = location.evses[0].uid
-        patch = EvsePatch.model_validate({"status": "CHARGING", "last_updated": _now()})
+        patch = EvsePatch.model_validate({"status": "CHARGING", "last_updated": now()})
         await locations.patch_local_evse(node.db, key, uid, patch)
 
         def charging(s: dict[str, Any]) -> Any:
-            got = _received(s, "locations", "loc1") or {"evses": []}
+            got = received_object(s, "locations", "loc1") or {"evses": []}
             # extrawest moves a patched EVSE to the end of the list.
             return any(e["uid"] == uid.lower() and e["status"] == "CHARGING" for e in got["evses"])
 
-        await _wait_for(xw, charging)
+        await wait_for(xw, charging)
         methods = [(r["method"], r["path"]) for r in xw.requests() if "/locations/" in r["path"]]
         assert ("PUT", "/ocpi/emsp/2.2.1/locations/NL/CPO/LOC1") in methods
         assert ("PATCH", f"/ocpi/emsp/2.2.1/locations/NL/CPO/LOC1/{uid}") in methods
@@ -410,7 +264,7 @@ async def test_push_location_and_evse_status_to_extrawest_emsp(
 
 
 async def test_extrawest_cpo_pushes_to_ocpikit_emsp(
-    databases: Databases, extrawest: Callable[[str], Extrawest]
+    databases: Databases, extrawest: StartExtrawest
 ) -> None:
     xw = extrawest("CPO")
     async with ocpikit_node(databases, ("DE", "MSP", "EMSP")) as node:
@@ -430,7 +284,7 @@ async def test_extrawest_cpo_pushes_to_ocpikit_emsp(
         reply = await node.client.post(
             f"{xw.url}/push/2.2.1",
             json=push,
-            headers={"Authorization": f"Token {_b64(peer.token_out or '')}"},
+            headers={"Authorization": f"Token {b64(peer.token_out or '')}"},
         )
         assert reply.status_code == 200, reply.text
         [answer] = reply.json()["receiver_responses"]
@@ -448,7 +302,7 @@ async def test_extrawest_cpo_pushes_to_ocpikit_emsp(
 
 
 async def test_token_encoding_and_pagination_headers(
-    databases: Databases, extrawest: Callable[[str], Extrawest]
+    databases: Databases, extrawest: StartExtrawest
 ) -> None:
     xw = extrawest("CPO")
     async with ocpikit_node(databases, ("DE", "MSP", "EMSP")) as node:
@@ -459,7 +313,7 @@ async def test_token_encoding_and_pagination_headers(
         # Base64 (OCPI 2.2.1) on module endpoints; a plain token is refused with HTTP 403 and
         # a FastAPI body, not an OCPI envelope.
         page = await node.client.get(
-            endpoint, params={"limit": 2}, headers={"Authorization": f"Token {_b64(token)}"}
+            endpoint, params={"limit": 2}, headers={"Authorization": f"Token {b64(token)}"}
         )
         assert page.status_code == 200 and len(page.json()["data"]) == 2
         plain = await node.client.get(endpoint, headers={"Authorization": f"Token {token}"})
@@ -484,45 +338,15 @@ async def test_token_encoding_and_pagination_headers(
         last = await node.client.get(
             endpoint,
             params={"limit": 2, "offset": 2},
-            headers={"Authorization": f"Token {_b64(token)}"},
+            headers={"Authorization": f"Token {b64(token)}"},
         )
         assert last.headers["Link"] == ""  # an empty Link on the last page
 
         # The list URL has a trailing slash; without it the server redirects (307).
         redirect = await node.client.get(
-            endpoint.rstrip("/"), headers={"Authorization": f"Token {_b64(token)}"}
+            endpoint.rstrip("/"), headers={"Authorization": f"Token {b64(token)}"}
         )
         assert redirect.status_code == 307
 
         # extrawest called us with Base64 tokens too (our details were fetched with token B).
         assert all(r["authorization"].startswith("Token ") for r in xw.requests())
-
-
-# ---- helpers -----------------------------------------------------------------------------
-
-
-def _now() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _received(state: dict[str, Any], module: str, object_id: str) -> dict[str, Any] | None:
-    for item in state["received"]:
-        if item["module"] == module and item["id"] == object_id:
-            return dict(item["object"])
-    return None
-
-
-async def _wait_for(
-    xw: Extrawest, found: Callable[[dict[str, Any]], Any], timeout: float = 15.0
-) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        state = await asyncio.to_thread(xw.state)
-        value = found(state)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not received in {timeout} s: {state['received']}")
-        await asyncio.sleep(0.1)

@@ -142,3 +142,34 @@ async def test_2_1_1_credentials_with_a_bad_field_are_2001(databases: Databases)
         assert r.json()["status_code"] == 2001
         assert "party_id" in r.json()["status_message"]
         assert "business_details" in r.json()["status_message"]
+
+
+async def test_a_2_1_1_platform_registers_once_for_each_of_our_parties(
+    databases: Databases,
+) -> None:
+    """One party per 2.1.1 connection: a platform that is CPO and eMSP (DE:ABC) connects to
+    both of our parties with two registrations, both accepted (same platform)."""
+    ours = [("NL", "CPO", "CPO"), ("NL", "MSP", "EMSP")]
+    theirs = [("DE", "ABC", "EMSP"), ("DE", "ABC", "CPO")]
+    async with (
+        running_node(await databases.new(), ours) as node,
+        running_node(await databases.new(), theirs, versions=V211) as other,
+    ):
+        for party in ("NL/CPO", "NL/MSP"):
+            peer = await register_with_peer(
+                other.db,
+                other.client,
+                versions_url=f"{node.url}/ocpi/{party}/versions",
+                token_a=await node.token_a(),
+                versions=V211,
+            )
+            assert peer.version == "2.1.1"
+        held = sorted(
+            (p.local_party, r.role, r.country_code, r.party_id)
+            for p in await _peers(node)
+            for r in p.roles
+        )
+        assert held == [
+            (("NL", "CPO"), "EMSP", "DE", "ABC"),
+            (("NL", "MSP"), "CPO", "DE", "ABC"),
+        ]

@@ -39,6 +39,7 @@ class Receiver:
     fail_next: int = 0
     fail_status: int = 500
     reject: bool = False
+    unparsed: bool = False  # answer as a framework refusing a body it cannot parse
     delay: float = 0.0
     requests: int = 0
     hold: bool = False  # answer nothing until ``released`` is set
@@ -55,6 +56,9 @@ class Receiver:
             return JSONResponse(
                 {"status_code": 3000, "timestamp": "2026-01-01T00:00:00Z"}, self.fail_status
             )
+        if self.unparsed:
+            error = {"loc": ["body", "evses", 0, "connectors", 0, "tariff_id"], "msg": "required"}
+            return JSONResponse({"detail": [error]}, 422)
         if self.reject:
             return JSONResponse(
                 {"status_code": 2001, "status_message": "no", "timestamp": "2026-01-01T00:00:00Z"}
@@ -214,6 +218,26 @@ async def test_rejected_message_is_dead_and_can_be_replayed(databases: Databases
         await worker.close()
         assert (await outbox_counts(db))["DONE"] == 1
         assert len(rec.received) == 1
+    await db.close()
+
+
+async def test_body_refused_without_an_envelope_is_dead_and_pauses_no_one(databases: Databases):
+    """HTTP 422 with a framework's error body (extrawest-ocpi's answer to an object it cannot
+    parse): the peer refused this message, it is not down."""
+    db = await node_db(databases)
+    async with receiver() as rec:
+        await add_peer(db, rec)
+        rec.unparsed = True
+        await enqueue(db, "L1", 1)
+        worker = fast_worker(db, base_delay=5.0, max_delay=5.0)
+        await worker.run_once()
+        [dead] = await list_messages(db, status="DEAD")
+        assert dead.attempts == 1 and "HTTP 422" in (dead.last_error or "")
+        rec.unparsed = False
+        await enqueue(db, "L2", 1)
+        await worker.run_once()  # the peer's lane was not paused
+        await worker.close()
+        assert (await outbox_counts(db))["DONE"] == 1
     await db.close()
 
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
+from ocpikit.catalog import MODULES
 from ocpikit.client.http import OcpiReply
 from ocpikit.client.peer import Party, PeerClient
 from ocpikit.client.tolerant import Checked
@@ -23,7 +24,6 @@ from ocpikit.errors import PeerError
 from ocpikit.mappings.context import MapContext, MappingError
 from ocpikit.protocol.v221.cdrs import CDR
 from ocpikit.protocol.v221.common import OcpiModel, TokenType
-from ocpikit.protocol.v221.hubclientinfo import ClientInfo
 from ocpikit.protocol.v221.locations import (
     EVSE,
     Connector,
@@ -49,17 +49,22 @@ M = TypeVar("M", bound=BaseModel)
 
 log = logging.getLogger("ocpikit.client")
 
-_ID = ("country_code", "party_id", "id", "last_updated")
 
-# Module -> (wire model of its list, fields that must be valid as sent).
-LIST_MODELS: dict[str, tuple[type[OcpiModel], tuple[str, ...]]] = {
-    "locations": (Location, _ID),
-    "tariffs": (Tariff, _ID),
-    "tokens": (Token, ("country_code", "party_id", "uid", "type", "last_updated")),
-    "sessions": (Session, (*_ID, "cdr_token")),
-    "cdrs": (CDR, (*_ID, "cdr_token")),
-    "hubclientinfo": (ClientInfo, ("country_code", "party_id", "role", "last_updated")),
-}
+def _list_models() -> dict[str, tuple[type[OcpiModel], tuple[str, ...]]]:
+    """Module -> (domain model of its list, fields that must be valid as sent).
+
+    From the catalog: every module whose Sender lists its main objects.
+    """
+    out: dict[str, tuple[type[OcpiModel], tuple[str, ...]]] = {}
+    for m in MODULES.values():
+        if m.listed:
+            model = V221.wire_model(m.id, m.parts[m.main_part][0])
+            assert issubclass(model, OcpiModel)
+            out[m.id] = (model, m.identity)
+    return out
+
+
+LIST_MODELS = _list_models()
 
 # Sessions lists require date_from (TF-51): a full crawl asks from the epoch.
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

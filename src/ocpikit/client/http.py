@@ -194,7 +194,17 @@ class PeerHttp:
         self.client = client
         self.token = token
         self.encoding = encoding
+        self._probing = probe_encoding
         self._probe = probe_encoding
+
+    def use(self, encoding: str) -> None:
+        """Send the token in ``encoding`` from now on (the one a version prescribes).
+
+        A client that probes may still try the other encoding once, on a 401.
+        """
+        if encoding != self.encoding:
+            self.encoding = encoding
+            self._probe = self._probing
 
     async def request(self, method: str, url: str, **kwargs: Any) -> OcpiReply:
         try:

@@ -34,7 +34,7 @@ from ocpikit.storage.repositories import LocalParty, Peer
 from ocpikit.transport.auth import authorization_header
 from ocpikit.types import format_datetime
 from ocpikit.versions import PROFILES, V221
-from ocpikit.wire import PARTS, default_part
+from ocpikit.wire import default_part, model_name
 
 __all__ = [
     "ClientOptions",
@@ -354,7 +354,7 @@ class PeerClient:
         version = PROFILES.get(self.peer.version or "", V221)
         if version.canonical:
             return check(model, raw, identity=identity)
-        name, _ = PARTS[(module, default_part(module))]
+        name = model_name(version, module, default_part(module))
         theirs = check(version.wire_model(module, name), raw)
         if theirs.model is None:
             return Checked(raw, None, theirs.violations)

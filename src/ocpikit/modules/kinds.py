@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ocpikit import catalog
 from ocpikit.storage.objects import WriteResult
 
 __all__ = ["KINDS", "Kind", "kind"]
@@ -46,37 +47,24 @@ class Kind:
         return await self.store(conn, obj, allow_older=allow_older)
 
 
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in (
-        Kind(
-            "locations",
-            "locations",
-            "ocpikit.protocol.v221.locations.Location",
-            "ocpikit.modules.locations.service",
-        ),
-        Kind(
-            "tariffs",
-            "tariffs",
-            "ocpikit.protocol.v221.tariffs.Tariff",
-            "ocpikit.modules.tariffs.service",
-        ),
-        Kind(
-            "tokens",
-            "tokens",
-            "ocpikit.protocol.v221.tokens.Token",
-            "ocpikit.modules.tokens.service",
-            id_field="uid",
-        ),
-        Kind(
-            "sessions",
-            "sessions",
-            "ocpikit.protocol.v221.sessions.Session",
-            "ocpikit.modules.sessions.service",
-        ),
-        Kind("cdrs", "cdrs", "ocpikit.protocol.v221.cdrs.CDR", "ocpikit.modules.cdrs.service"),
-    )
-}
+def _kinds() -> dict[str, Kind]:
+    """A kind for every catalog module with a service: its own objects are loaded and exported.
+
+    In its main object's 2.2.1 (domain) model.
+    """
+    out: dict[str, Kind] = {}
+    for m in catalog.MODULES.values():
+        if m.service is None:
+            continue
+        model = m.parts[m.main_part][0]
+        id_field = next(f for f in m.key if f not in ("country_code", "party_id"))
+        out[m.id] = Kind(
+            m.id, m.id, f"ocpikit.protocol.v221.{m.id}.{model}", m.service, id_field=id_field
+        )
+    return out
+
+
+KINDS: dict[str, Kind] = _kinds()
 
 
 def kind(name: str) -> Kind:

@@ -131,7 +131,9 @@ peer_roles = Table(
     Column("country_code", String(2), nullable=False),
     Column("party_id", String(3), nullable=False),
     Column("business_details", Text, nullable=False),
-    UniqueConstraint("role", "country_code", "party_id", name="uq_peer_roles_party_role"),
+    # A party belongs to one platform, which may hold it in several registrations (one per
+    # local party it connects to in OCPI 2.1.1): checked at registration, not by a key.
+    Index("ix_peer_roles_party", "country_code", "party_id"),
     Index("ix_peer_roles_peer_id", "peer_id"),
 )
 

@@ -20,27 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ocpikit import catalog
 from ocpikit.storage.objects import ObjectKey
 
 __all__ = ["PULLABLE", "PullSpec", "spec"]
-
-
-def _key(module: str, raw: dict[str, Any]) -> ObjectKey:
-    return ObjectKey(module, raw["country_code"], raw["party_id"], raw["id"])
-
-
-def _token_key(module: str, raw: dict[str, Any]) -> ObjectKey:
-    return ObjectKey(module, raw["country_code"], raw["party_id"], raw["uid"], raw["type"])
-
-
-def _cdr_token_audience(raw: dict[str, Any]) -> tuple[str, str] | None:
-    token = raw.get("cdr_token") or {}
-    cc, pid = token.get("country_code"), token.get("party_id")
-    return (cc, pid) if cc and pid else None
-
-
-def _no_audience(_raw: dict[str, Any]) -> tuple[str, str] | None:
-    return None
 
 
 def _remove_evses(data: dict[str, Any]) -> dict[str, Any] | None:
@@ -61,51 +44,54 @@ def _invalidate_token(data: dict[str, Any]) -> dict[str, Any] | None:
 
 @dataclass(frozen=True, slots=True)
 class PullSpec:
-    """How one module's pulled objects are stored.
+    """What a *full* pull does to stored objects of one module the peer no longer lists.
+
+    The rest of what pull needs to know of a module (its key, its audience, its event noun)
+    is the module's description in :data:`ocpikit.catalog.MODULES`.
 
     Attributes:
         module: the ModuleID.
-        singular: the event noun (``location`` -> ``location.created``).
-        key: the store key of a (validated) object in wire form.
-        audience: the other party allowed to read it (a Session's or CDR's eMSP).
-        gone: for a full pull, what becomes of a stored object the peer no longer lists:
-            ``"keep"``, ``"delete"``, or ``"mark"`` with :attr:`mark` changing its data
+        gone: ``"keep"``, ``"delete"``, or ``"mark"`` with :attr:`mark` changing its data
             (returning None when it already is marked).
     """
 
     module: str
-    singular: str
-    key: Callable[[str, dict[str, Any]], ObjectKey] = _key
-    audience: Callable[[dict[str, Any]], tuple[str, str] | None] = _no_audience
     gone: str = "keep"
     mark: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
     gone_event: str = ""
 
+    @property
+    def singular(self) -> str:
+        return catalog.module(self.module).singular
+
     def object_key(self, raw: dict[str, Any]) -> ObjectKey:
-        return self.key(self.module, raw)
+        """The store key of a (validated) object in domain form."""
+        values = [raw[name] for name in catalog.module(self.module).key]
+        return ObjectKey(self.module, *values)
+
+    def audience(self, raw: dict[str, Any]) -> tuple[str, str] | None:
+        """The other party allowed to read it (a Session's or CDR's eMSP)."""
+        field = catalog.module(self.module).audience
+        holder = (raw.get(field) or {}) if field else {}
+        cc, pid = holder.get("country_code"), holder.get("party_id")
+        return (cc, pid) if cc and pid else None
 
     def published(self, raw: dict[str, Any]) -> bool:
         return raw.get("publish", True) is not False
 
 
+_GONE = {
+    "locations": PullSpec(
+        "locations", gone="mark", mark=_remove_evses, gone_event="location.removed"
+    ),
+    "tariffs": PullSpec("tariffs", gone="delete", gone_event="tariff.deleted"),
+    "tokens": PullSpec(
+        "tokens", gone="mark", mark=_invalidate_token, gone_event="token.invalidated"
+    ),
+}
+
 PULLABLE: dict[str, PullSpec] = {
-    s.module: s
-    for s in (
-        PullSpec(
-            "locations", "location", gone="mark", mark=_remove_evses, gone_event="location.removed"
-        ),
-        PullSpec("tariffs", "tariff", gone="delete", gone_event="tariff.deleted"),
-        PullSpec(
-            "tokens",
-            "token",
-            key=_token_key,
-            gone="mark",
-            mark=_invalidate_token,
-            gone_event="token.invalidated",
-        ),
-        PullSpec("sessions", "session", audience=_cdr_token_audience),
-        PullSpec("cdrs", "cdr", audience=_cdr_token_audience),
-    )
+    m.id: _GONE.get(m.id, PullSpec(m.id)) for m in catalog.MODULES.values() if m.pulled
 }
 
 

@@ -49,6 +49,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
+from ocpikit.catalog import receiver_path
 from ocpikit.client.http import call, http_client
 from ocpikit.errors import PeerError
 from ocpikit.mappings.context import MapContext
@@ -111,19 +112,32 @@ def _message(row: Row[Any]) -> OutboxMessage:
     )
 
 
+def _unparsed(exc: PeerError) -> bool:
+    """HTTP 400 or 422 without an OCPI envelope: the peer's framework refused the body.
+
+    extrawest-ocpi answers so (FastAPI's ``{"detail": [...]}``) an object it cannot parse,
+    e.g. a 2.1.1 Connector without the optional ``tariff_id``, which it requires.
+    """
+    return exc.status_code is None and exc.http_status in (400, 422)
+
+
 def _permanent(exc: PeerError) -> bool:
-    """The peer rejected the data (2xxx): sending it again cannot succeed. 429 is retried."""
+    """The peer rejected the data (2xxx, or a body it cannot parse): it cannot succeed again.
+
+    429 is retried.
+    """
     rejected = exc.status_code is not None and 2000 <= exc.status_code < 3000
-    return rejected and exc.http_status != 429
+    return (rejected or _unparsed(exc)) and exc.http_status != 429
 
 
 def _peer_down(exc: PeerError) -> bool:
     """The failure says the peer itself is in trouble, not that it refused this message.
 
     No answer (unreachable, reset, timeout), an answer that is not an OCPI envelope (truncated,
-    HTML), HTTP 5xx or 429; an OCPI error code in a well-formed answer concerns the message.
+    HTML) unless it refuses the body (HTTP 400/422), HTTP 5xx or 429; an OCPI error code in a
+    well-formed answer concerns the message.
     """
-    no_envelope = exc.status_code is None
+    no_envelope = exc.status_code is None and not _unparsed(exc)
     return no_envelope or exc.http_status == 429 or (exc.http_status or 0) >= 500
 
 
@@ -136,13 +150,6 @@ def _key_of(object_ref: str) -> ObjectKey | None:
     """The key an outbox ``object_ref`` (``module:cc:party:id:type``) names."""
     parts = object_ref.split(":", 4)
     return ObjectKey(*parts) if len(parts) == 5 else None
-
-
-def _full_path(module: str, data: dict[str, Any]) -> str:
-    """The Receiver path of a whole object, spelled as the object spells its ids."""
-    if module == "tokens":
-        return f"/{data['country_code']}/{data['party_id']}/{data['uid']}?type={data['type']}"
-    return f"/{data['country_code']}/{data['party_id']}/{data['id']}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -688,7 +695,7 @@ class PushWorker:
             await self._failed(lane, message, exc, error, permanent=True)
             return False
         data = stored.parsed()
-        path = _full_path(message.module, data)
+        path = receiver_path(message.module, data)
         whole = replace(message, method="PUT", path=path, body=orjson.dumps(data))
         try:
             await self._send(peer, whole)

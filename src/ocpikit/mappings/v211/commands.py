@@ -29,7 +29,15 @@ from ocpikit.mappings.context import MapContext, MappingError
 from ocpikit.mappings.v211 import tokens
 from ocpikit.mappings.v211._fields import Rules, ascii_object, check_length, parts, rename
 
-__all__ = ["DEFAULT_TIMEOUT", "PARTS", "patch_to_domain", "patch_to_wire", "to_domain", "to_wire"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MODEL_NAMES",
+    "PARTS",
+    "patch_to_domain",
+    "patch_to_wire",
+    "to_domain",
+    "to_wire",
+]
 
 PARTS = (
     "reserve_now",
@@ -40,6 +48,9 @@ PARTS = (
     "command_response",
     "command_result",
 )
+
+# 2.1.1 posts a command's asynchronous result as a CommandResponse (no CommandResult class).
+MODEL_NAMES = {"command_result": "CommandResponse"}
 
 # Seconds a 2.2.1 CommandResponse promises when the 2.1.1 one (which has no timeout) is read.
 DEFAULT_TIMEOUT = 30

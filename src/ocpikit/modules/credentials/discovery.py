@@ -79,6 +79,17 @@ def with_roles(endpoints: list[dict[str, str]], party_role: str) -> list[dict[st
     ]
 
 
+def _expect_encoding(http: PeerHttp, version: str) -> None:
+    """Tokens of a version without Base64 (2.1.1) go plain, whatever the versions URL took.
+
+    A peer's versions endpoint, shared by all its versions, may take both encodings (as
+    extrawest-ocpi's does) and so teach a probe "Base64", which its 2.1.1 modules refuse. In
+    2.2 a plain token is a known deviation (TF-04), so what the probe learnt is kept there.
+    """
+    if not profile(version).token_base64:
+        http.use("plain")
+
+
 async def discover(
     http: PeerHttp,
     versions_url: str,
@@ -92,12 +103,15 @@ async def discover(
         DiscoveryError: when the API cannot be reached or read, shares no version with us, or
             has no credentials endpoint.
     """
+    if version is not None:
+        _expect_encoding(http, version)
     try:
         reply = await http.get(versions_url)
         if not isinstance(reply.data, list):
             raise DiscoveryError(f"{versions_url} did not return a list of versions", "unreachable")
         offered = [Version.model_validate(v) for v in reply.data]
         chosen = pick_version(offered, version, ours)
+        _expect_encoding(http, chosen.version)
         details_reply = await http.get(chosen.url)
         details = _details_model(chosen.version).model_validate(details_reply.data)
     except PeerError as exc:

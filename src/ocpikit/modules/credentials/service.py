@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import ValidationError
@@ -179,17 +180,29 @@ def _roles(credentials: Credentials) -> list[PeerRole]:
     ]
 
 
-async def _check_roles(conn: AsyncConnection, roles: list[PeerRole], peer_id: int | None) -> None:
-    """A peer may not claim this node's parties, another peer's, or one role twice.
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+
+
+async def _check_roles(
+    conn: AsyncConnection, roles: list[PeerRole], peer_id: int | None, versions_url: str
+) -> None:
+    """A peer may not claim this node's parties, another platform's, or one role twice.
 
     A party is its ``country_code``/``party_id`` whatever the role: OCPI routes by those two
     alone (``OCPI-from``/``OCPI-to``), and access rules check a party in its role
     (``ocpikit/catalog.py``). Registering another platform's party under a second role (an
     "EMSP" with a CPO's ids) would otherwise let a peer act for that party; it is refused.
+
+    The same platform may hold a party in several registrations: an OCPI 2.1.1 platform
+    registers once for each of our parties it connects to (one party per credentials). A
+    platform is known by the origin of its versions URL, which this node has just called
+    back with the token the platform gave: nobody else's server answers to that token.
     """
     if conn.dialect.name == "postgresql":
-        # Two registrations racing for one party in different roles would both pass the
-        # check below (the unique key is per role); registrations are rare, so serialise them.
+        # Two registrations racing for one party would both pass the check below;
+        # registrations are rare, so serialise them.
         await conn.execute(text("LOCK TABLE peer_roles IN SHARE ROW EXCLUSIVE MODE"))
     own = {(p.country_code, p.party_id) for p in await PartyRepository(conn).list()}
     seen: set[tuple[str, str, str]] = set()
@@ -202,9 +215,10 @@ async def _check_roles(conn: AsyncConnection, roles: list[PeerRole], peer_id: in
         seen.add(key)
         if (role.country_code, role.party_id) in own:
             raise InvalidParameters(f"roles: {label} is a party of this node")
-        holders = await repo.party_holders(role.country_code, role.party_id) - {peer_id}
-        if holders:
-            raise InvalidParameters(f"roles: {label} is already registered by another platform")
+        for holder in await repo.party_holders(role.country_code, role.party_id) - {peer_id}:
+            other = await repo.get(holder)
+            if other is None or _origin(other.versions_url) != _origin(versions_url):
+                raise InvalidParameters(f"roles: {label} is already registered by another platform")
 
 
 async def _discover_caller(
@@ -241,7 +255,7 @@ async def accept_registration(
             tokens = TokenRepository(conn)
             if not await tokens.revoke(token_a_id):
                 raise AuthError("This registration token has just been used")
-            await _check_roles(conn, roles, None)
+            await _check_roles(conn, roles, None, credentials.url)
             peers = PeerRepository(conn)
             peer_id = await peers.create(
                 status="REGISTERED",
@@ -279,7 +293,7 @@ async def update_registration(
             tokens = TokenRepository(conn)
             if not await tokens.revoke(token_id):
                 raise AuthError("This token has just been replaced")
-            await _check_roles(conn, roles, peer.id)
+            await _check_roles(conn, roles, peer.id, credentials.url)
             peers = PeerRepository(conn)
             await peers.update(
                 peer.id,
@@ -362,7 +376,7 @@ async def register_with_peer(
         theirs = _credentials_in(version, ours, reply.data)
         roles = _roles(theirs)
         async with db.transaction() as conn:
-            await _check_roles(conn, roles, peer_id)
+            await _check_roles(conn, roles, peer_id, theirs.url)
             repo = PeerRepository(conn)
             await repo.update(
                 peer_id,
@@ -427,7 +441,7 @@ async def update_with_peer(
         theirs = _credentials_in(version, ours, reply.data)
         roles = _roles(theirs)
         async with db.transaction() as conn:
-            await _check_roles(conn, roles, peer.id)
+            await _check_roles(conn, roles, peer.id, theirs.url)
             tokens = TokenRepository(conn)
             await tokens.revoke_peer(peer.id, keep=new_id)
             repo = PeerRepository(conn)
