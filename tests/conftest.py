@@ -10,15 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from ocpikit.modules.credentials.service import register_with_peer
+from ocpikit.versions import PROFILES, SUPPORTED_VERSIONS, VersionProfile
 from tests.support import (
     BACKEND,
+    CPO_PARTY,
+    EMSP_PARTY,
     Databases,
     Pair,
     RunningNode,
     drop_pooled_databases,
+    register,
     running_node,
 )
+from tests.versions import VERSIONS
 
 
 def pytest_report_header() -> str:
@@ -75,13 +79,26 @@ async def emsp(databases: Databases) -> AsyncIterator[RunningNode]:
 
 @pytest.fixture
 async def pair(cpo: RunningNode, emsp: RunningNode) -> Pair:
-    """The CPO and eMSP nodes, registered with each other (the eMSP initiated)."""
-    peer = await register_with_peer(
-        emsp.db, emsp.client, versions_url=cpo.versions_url, token_a=await cpo.token_a()
-    )
-    from ocpikit.storage.repositories import PeerRepository
+    """The CPO and eMSP nodes, registered with each other in 2.2.1 (the eMSP initiated)."""
+    return await register(cpo, emsp)
 
-    async with cpo.db.connect() as conn:
-        [cpo_side] = await PeerRepository(conn).list()
-    assert peer.token_out and cpo_side.token_out
-    return Pair(cpo=cpo, emsp=emsp, to_cpo=peer.token_out, to_emsp=cpo_side.token_out)
+
+@pytest.fixture(params=VERSIONS)
+def profile(request: pytest.FixtureRequest) -> VersionProfile:
+    """Each OCPI version the protocol tests run in; ``indirect=True`` picks some."""
+    return PROFILES[request.param]
+
+
+@pytest.fixture
+async def vpair(profile: VersionProfile, databases: Databases) -> AsyncIterator[Pair]:
+    """A CPO node NL:CPO and an eMSP node DE:MSP, registered in ``profile``'s version.
+
+    In the newest version both nodes are as in ``pair``; in an older one the CPO node offers
+    only that version, so that the eMSP registers in it.
+    """
+    only = {} if profile.version == SUPPORTED_VERSIONS[0] else {"versions": [profile.version]}
+    async with (
+        running_node(await databases.new(), [CPO_PARTY], **only) as cpo,
+        running_node(await databases.new(), [EMSP_PARTY]) as emsp,
+    ):
+        yield await register(cpo, emsp, profile)

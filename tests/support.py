@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -27,14 +28,22 @@ from sqlalchemy import text
 from ocpikit.app import create_app
 from ocpikit.config import Settings
 from ocpikit.embedded import EmbeddedServer
+from ocpikit.modules.credentials.service import register_with_peer
 from ocpikit.modules.registry import Interface
 from ocpikit.serving import uvicorn_options
 from ocpikit.storage.db import Database
 from ocpikit.storage.events import FEED_LOCK
 from ocpikit.storage.migrate import current_revision, head_revision, upgrade
-from ocpikit.storage.repositories import ConfigRepository, PartyRepository, TokenRepository
+from ocpikit.storage.repositories import (
+    ConfigRepository,
+    PartyRepository,
+    PeerRepository,
+    TokenRepository,
+)
 from ocpikit.storage.schema import metadata
 from ocpikit.transport.auth import authorization_header
+from ocpikit.versions import V221, VersionProfile
+from tests.versions import Party, details_path, domain_of, ocpi_path, wire_of
 
 PG_HOST = os.environ.get("OCPIKIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 BACKEND = os.environ.get("OCPIKIT_TEST_DATABASE", "sqlite")
@@ -216,34 +225,85 @@ class RunningNode:
         return {"Authorization": authorization_header(token, encoding)}
 
 
+CPO_PARTY = ("NL", "CPO", "CPO")
+EMSP_PARTY = ("DE", "MSP", "EMSP")
+
+
 @dataclass
 class Pair:
-    """Two registered nodes; ``to_cpo`` is the token the eMSP uses to call the CPO."""
+    """Two registered nodes; ``to_cpo`` is the token the eMSP uses to call the CPO.
+
+    The CPO node's party is NL:CPO, the eMSP node's DE:MSP; they are registered with each
+    other in ``profile``'s version, and the URL, header and body helpers speak that version
+    (``tests/versions.py``), so that one test can run in each.
+    """
 
     cpo: RunningNode
     emsp: RunningNode
     to_cpo: str
     to_emsp: str
+    profile: VersionProfile = V221
+
+    @property
+    def version(self) -> str:
+        return self.profile.version
+
+    def cpo_url(self, module: str, role: str | None = None) -> str:
+        """The path of the CPO node's ``module`` interface (2.1.1: NL:CPO's)."""
+        return ocpi_path(self.profile, module, role, CPO_PARTY)
+
+    def emsp_url(self, module: str, role: str | None = None) -> str:
+        """The path of the eMSP node's ``module`` interface (2.1.1: DE:MSP's)."""
+        return ocpi_path(self.profile, module, role, EMSP_PARTY)
+
+    def cpo_details(self) -> str:
+        """The path of the CPO node's version details (2.1.1: NL:CPO's)."""
+        return details_path(self.profile, CPO_PARTY)
+
+    def emsp_details(self) -> str:
+        """The path of the eMSP node's version details (2.1.1: DE:MSP's)."""
+        return details_path(self.profile, EMSP_PARTY)
+
+    def _headers(self, token: str, sender: Party, receiver: Party) -> dict[str, str]:
+        headers = {"Authorization": authorization_header(token, self.profile.token_encoding)}
+        if self.profile.routing_headers:
+            headers |= {
+                "OCPI-from-country-code": sender[0],
+                "OCPI-from-party-id": sender[1],
+                "OCPI-to-country-code": receiver[0],
+                "OCPI-to-party-id": receiver[1],
+            }
+        return headers
 
     def cpo_headers(self) -> dict[str, str]:
-        """Headers of a call from the eMSP to the CPO."""
-        return {
-            **self.cpo.auth(self.to_cpo),
-            "OCPI-from-country-code": "DE",
-            "OCPI-from-party-id": "MSP",
-            "OCPI-to-country-code": "NL",
-            "OCPI-to-party-id": "CPO",
-        }
+        """Headers of a call from the eMSP to the CPO (routing headers where they exist)."""
+        return self._headers(self.to_cpo, EMSP_PARTY, CPO_PARTY)
 
     def emsp_headers(self) -> dict[str, str]:
-        """Headers of a call from the CPO to the eMSP."""
-        return {
-            **self.emsp.auth(self.to_emsp),
-            "OCPI-from-country-code": "NL",
-            "OCPI-from-party-id": "CPO",
-            "OCPI-to-country-code": "DE",
-            "OCPI-to-party-id": "MSP",
-        }
+        """Headers of a call from the CPO to the eMSP (routing headers where they exist)."""
+        return self._headers(self.to_emsp, CPO_PARTY, EMSP_PARTY)
+
+    def wire(self, module: str, obj: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """A factory (domain) object in the pair's version, as a peer sends it (``wire_of``)."""
+        return wire_of(self.profile, module, obj, **options)
+
+    def domain(self, module: str, data: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """An answer's object of the pair's version in the domain form (``domain_of``)."""
+        return domain_of(self.profile, module, data, **options)
+
+
+async def register(cpo: RunningNode, emsp: RunningNode, profile: VersionProfile = V221) -> Pair:
+    """Register the eMSP node with the CPO node (the eMSP initiates) in ``profile``'s version."""
+    peer = await register_with_peer(
+        emsp.db, emsp.client, versions_url=cpo.versions_url, token_a=await cpo.token_a()
+    )
+    assert peer.version == profile.version
+    async with cpo.db.connect() as conn:
+        [cpo_side] = await PeerRepository(conn).list()
+    assert peer.token_out and cpo_side.token_out
+    return Pair(
+        cpo=cpo, emsp=emsp, to_cpo=peer.token_out, to_emsp=cpo_side.token_out, profile=profile
+    )
 
 
 class _Server(EmbeddedServer):

@@ -46,6 +46,7 @@ from tests.interop.harness import (
     wait_for,
 )
 from tests.support import Databases, RunningNode
+from tests.versions import details_path, ocpi_path
 
 pytestmark = pytest.mark.interop
 
@@ -91,7 +92,7 @@ async def test_register_update_unregister_with_extrawest_cpo(
         assert ("credentials", "SENDER") in ours
         # It fetched our details with token B, which it keeps to call us.
         token_b = registration["credentials"]["token"]
-        ours_with_b = await node.client.get("/ocpi/2.2.1", headers=node.auth(token_b))
+        ours_with_b = await node.client.get(details_path("2.2.1"), headers=node.auth(token_b))
         assert ours_with_b.status_code == 200
 
         # PUT credentials: extrawest fetches our endpoints again with the new token B and
@@ -274,7 +275,7 @@ async def test_extrawest_cpo_pushes_to_ocpikit_emsp(
             "object_id": "LOC1",
             "receivers": [
                 {
-                    "endpoints_url": f"{node.url}/ocpi/2.2.1",
+                    "endpoints_url": node.url + details_path("2.2.1"),
                     "auth_token": registration["credentials"]["token"],
                 }
             ],
@@ -290,7 +291,7 @@ async def test_extrawest_cpo_pushes_to_ocpikit_emsp(
         # extrawest appends "{CC}/{PARTY}/{id}" to the endpoint URL without a slash, so the
         # PUT goes to .../receiver/locationsNL/XWC/LOC1: a 404 from ocpikit. Its push works
         # only with peers whose endpoint URLs end with "/".
-        ours = f"{node.url}/ocpi/2.2.1/receiver/locations"
+        ours = node.url + ocpi_path("2.2.1", "locations", "RECEIVER")
         assert any(e["url"] == ours for e in registration["endpoints"]["endpoints"])
         assert answer["status_code"] == 404
         async with node.db.connect() as conn:

@@ -20,9 +20,11 @@ from ocpikit.protocol.v221.sessions import Session
 from tests import factories
 from tests.chargepoints.support import SIMULATOR, custom_pair, only_peer, poll
 from tests.support import Databases, Pair, RunningNode, running_node
+from tests.versions import details_path, ocpi_path
 
-RECEIVER = "/ocpi/2.2.1/receiver/chargingprofiles"
-SENDER = "/ocpi/2.2.1/sender/chargingprofiles"
+# 2.2.1 only: 2.1.1 has no ChargingProfiles module.
+RECEIVER = ocpi_path("2.2.1", "chargingprofiles", "RECEIVER")
+SENDER = ocpi_path("2.2.1", "chargingprofiles", "SENDER")
 PROFILE = ChargingProfile.model_validate(
     {
         "charging_rate_unit": "W",
@@ -51,13 +53,13 @@ async def result_of(pair: Pair, uid: str) -> dict:
 
 
 async def test_version_details_list_chargingprofiles(pair: Pair):
-    r = await pair.cpo.client.get("/ocpi/2.2.1", headers=pair.cpo.auth(pair.to_cpo))
+    r = await pair.cpo.client.get(details_path("2.2.1"), headers=pair.cpo.auth(pair.to_cpo))
     assert {
         "identifier": "chargingprofiles",
         "role": "RECEIVER",
         "url": pair.cpo.url + RECEIVER,
     } in r.json()["data"]["endpoints"]
-    r = await pair.emsp.client.get("/ocpi/2.2.1", headers=pair.emsp.auth(pair.to_emsp))
+    r = await pair.emsp.client.get(details_path("2.2.1"), headers=pair.emsp.auth(pair.to_emsp))
     assert {
         "identifier": "chargingprofiles",
         "role": "SENDER",

@@ -29,9 +29,12 @@ from tests.chargepoints.support import (
     stored,
 )
 from tests.support import Databases, Pair, RunningNode, running_node
+from tests.versions import details_path, ocpi_path
 
-RECEIVER = "/ocpi/2.2.1/receiver/commands"
-SENDER = "/ocpi/2.2.1/sender/commands"
+# 2.2.1 only here (role-based URLs, routing headers, CommandResult); the 2.1.1 Commands
+# module is tested in tests/protocol/test_v211_commands.py.
+RECEIVER = ocpi_path("2.2.1", "commands", "RECEIVER")
+SENDER = ocpi_path("2.2.1", "commands", "SENDER")
 
 
 @pytest.fixture
@@ -68,12 +71,12 @@ def start_body(location_id: str = "LOC1", evse_uid: str | None = "LOC1-1", **ext
 
 
 async def test_version_details_list_commands_receiver_and_sender(pair: Pair):
-    r = await pair.cpo.client.get("/ocpi/2.2.1", headers=pair.cpo.auth(pair.to_cpo))
+    r = await pair.cpo.client.get(details_path("2.2.1"), headers=pair.cpo.auth(pair.to_cpo))
     endpoints = r.json()["data"]["endpoints"]
     assert {"identifier": "commands", "role": "RECEIVER", "url": pair.cpo.url + RECEIVER} in (
         endpoints
     )
-    r = await pair.emsp.client.get("/ocpi/2.2.1", headers=pair.emsp.auth(pair.to_emsp))
+    r = await pair.emsp.client.get(details_path("2.2.1"), headers=pair.emsp.auth(pair.to_emsp))
     endpoints = r.json()["data"]["endpoints"]
     assert {"identifier": "commands", "role": "SENDER", "url": pair.emsp.url + SENDER} in (
         endpoints

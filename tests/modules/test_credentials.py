@@ -12,8 +12,13 @@ from ocpikit.modules.credentials.service import (
 from ocpikit.storage.repositories import PeerRepository
 from tests.fake_peer import fake_peer
 from tests.support import RunningNode
+from tests.versions import details_path, ocpi_path
 
 BUSINESS = {"name": "Fake"}
+# 2.2.1 here (roles in the credentials, the fake peer's version); the 2.1.1 handshake, per
+# party, is tested in tests/protocol/test_v211_handshake.py.
+CREDENTIALS = ocpi_path("2.2.1", "credentials")
+DETAILS = details_path("2.2.1")
 
 
 def credentials_body(token: str, url: str, cc: str = "FR", pid: str = "FAK", role: str = "EMSP"):
@@ -44,10 +49,10 @@ async def test_registration_stores_both_sides_and_token_a_dies(cpo: RunningNode,
     [cpo_side] = await peers_of(cpo)
     assert cpo_side.status == "REGISTERED"
     assert [(r.role, r.country_code, r.party_id) for r in cpo_side.roles] == [("EMSP", "DE", "MSP")]
-    assert cpo_side.endpoint("credentials") == f"{emsp.url}/ocpi/2.2.1/credentials"
+    assert cpo_side.endpoint("credentials") == f"{emsp.url}{CREDENTIALS}"
 
     # Token A may no longer be used, anywhere (CRED-16, CRED-18).
-    for path in ("/ocpi/versions", "/ocpi/2.2.1", "/ocpi/2.2.1/credentials"):
+    for path in ("/ocpi/versions", DETAILS, CREDENTIALS):
         r = await cpo.client.get(path, headers=cpo.auth(token_a))
         assert r.status_code == 401, path
     # Token C works; token B works the other way.
@@ -55,7 +60,7 @@ async def test_registration_stores_both_sides_and_token_a_dies(cpo: RunningNode,
         await cpo.client.get("/ocpi/versions", headers=cpo.auth(peer.token_out))
     ).status_code == 200
     assert cpo_side.token_out
-    r = await emsp.client.get("/ocpi/2.2.1/credentials", headers=emsp.auth(cpo_side.token_out))
+    r = await emsp.client.get(CREDENTIALS, headers=emsp.auth(cpo_side.token_out))
     assert r.json()["data"]["roles"][0]["party_id"] == "MSP"
     assert r.json()["data"]["url"] == emsp.versions_url
 
@@ -66,7 +71,7 @@ async def test_second_post_with_token_c_is_405(cpo: RunningNode, emsp: RunningNo
     )
     assert peer.token_out
     r = await cpo.client.post(
-        "/ocpi/2.2.1/credentials",
+        CREDENTIALS,
         json=credentials_body("x" * 20, emsp.versions_url, "DE", "MSP"),
         headers=cpo.auth(peer.token_out),
     )
@@ -77,9 +82,9 @@ async def test_second_post_with_token_c_is_405(cpo: RunningNode, emsp: RunningNo
 async def test_put_and_delete_with_token_a_are_405(cpo: RunningNode):
     token_a = await cpo.token_a()
     body = credentials_body("t" * 20, "http://127.0.0.1:1/versions")
-    r = await cpo.client.put("/ocpi/2.2.1/credentials", json=body, headers=cpo.auth(token_a))
+    r = await cpo.client.put(CREDENTIALS, json=body, headers=cpo.auth(token_a))
     assert r.status_code == 405
-    r = await cpo.client.delete("/ocpi/2.2.1/credentials", headers=cpo.auth(token_a))
+    r = await cpo.client.delete(CREDENTIALS, headers=cpo.auth(token_a))
     assert r.status_code == 405
 
 
@@ -110,7 +115,7 @@ async def test_delete_unregisters_and_revokes_at_once(cpo: RunningNode, emsp: Ru
         emsp.db, emsp.client, versions_url=cpo.versions_url, token_a=await cpo.token_a()
     )
     assert peer.token_out
-    r = await cpo.client.delete("/ocpi/2.2.1/credentials", headers=cpo.auth(peer.token_out))
+    r = await cpo.client.delete(CREDENTIALS, headers=cpo.auth(peer.token_out))
     assert r.status_code == 200 and r.json()["status_code"] == 1000
     assert (
         await cpo.client.get("/ocpi/versions", headers=cpo.auth(peer.token_out))
@@ -122,7 +127,7 @@ async def test_delete_unregisters_and_revokes_at_once(cpo: RunningNode, emsp: Ru
 async def test_unreachable_peer_api_is_3001_and_token_a_survives(cpo: RunningNode):
     token_a = await cpo.token_a()
     r = await cpo.client.post(
-        "/ocpi/2.2.1/credentials",
+        CREDENTIALS,
         json=credentials_body("peer-token-b", "http://127.0.0.1:9/versions"),
         headers=cpo.auth(token_a),
     )
@@ -135,7 +140,7 @@ async def test_unreachable_peer_api_is_3001_and_token_a_survives(cpo: RunningNod
 async def test_peer_without_common_version_is_3002(cpo: RunningNode):
     async with fake_peer(versions=["2.1.1"]) as peer:
         r = await cpo.client.post(
-            "/ocpi/2.2.1/credentials",
+            CREDENTIALS,
             json=credentials_body(peer.token, peer.versions_url),
             headers=cpo.auth(await cpo.token_a()),
         )
@@ -146,7 +151,7 @@ async def test_peer_without_common_version_is_3002(cpo: RunningNode):
 async def test_peer_without_credentials_endpoint_is_3003(cpo: RunningNode):
     async with fake_peer(modules=["locations"]) as peer:
         r = await cpo.client.post(
-            "/ocpi/2.2.1/credentials",
+            CREDENTIALS,
             json=credentials_body(peer.token, peer.versions_url),
             headers=cpo.auth(await cpo.token_a()),
         )
@@ -158,7 +163,7 @@ async def test_peer_answering_garbage_is_3001(cpo: RunningNode):
         versions_body=b"<faultstring>String index out of range</faultstring>"
     ) as peer:
         r = await cpo.client.post(
-            "/ocpi/2.2.1/credentials",
+            CREDENTIALS,
             json=credentials_body(peer.token, peer.versions_url),
             headers=cpo.auth(await cpo.token_a()),
         )
@@ -168,7 +173,7 @@ async def test_peer_answering_garbage_is_3001(cpo: RunningNode):
 async def test_peer_that_wants_plain_tokens_is_called_plain(cpo: RunningNode):
     async with fake_peer(plain_only=True) as peer:
         r = await cpo.client.post(
-            "/ocpi/2.2.1/credentials",
+            CREDENTIALS,
             json=credentials_body(peer.token, peer.versions_url),
             headers=cpo.auth(await cpo.token_a()),
         )
@@ -221,7 +226,7 @@ async def test_invalid_credentials_body_is_2001_naming_the_field(
     cpo: RunningNode, body: dict, field: str
 ):
     token_a = await cpo.token_a()
-    r = await cpo.client.post("/ocpi/2.2.1/credentials", json=body, headers=cpo.auth(token_a))
+    r = await cpo.client.post(CREDENTIALS, json=body, headers=cpo.auth(token_a))
     assert r.status_code == 200
     assert r.json()["status_code"] == 2001
     assert field in r.json()["status_message"]
@@ -230,7 +235,7 @@ async def test_invalid_credentials_body_is_2001_naming_the_field(
 
 async def test_non_json_credentials_body_is_400(cpo: RunningNode):
     r = await cpo.client.post(
-        "/ocpi/2.2.1/credentials",
+        CREDENTIALS,
         content=b"token=abc",
         headers={**cpo.auth(await cpo.token_a()), "Content-Type": "application/json"},
     )
@@ -241,7 +246,7 @@ async def test_non_json_credentials_body_is_400(cpo: RunningNode):
 async def test_peer_may_not_claim_this_nodes_party(cpo: RunningNode):
     async with fake_peer() as peer:
         r = await cpo.client.post(
-            "/ocpi/2.2.1/credentials",
+            CREDENTIALS,
             json=credentials_body(peer.token, peer.versions_url, "NL", "CPO", "CPO"),
             headers=cpo.auth(await cpo.token_a()),
         )

@@ -10,9 +10,11 @@ from ocpikit.modules.hubclientinfo import service
 from ocpikit.protocol.v221.hubclientinfo import ClientInfo
 from tests.chargepoints.support import poll, register, stored
 from tests.support import Databases, Pair, RunningNode, running_node
+from tests.versions import details_path, ocpi_path
 
-RECEIVER = "/ocpi/2.2.1/receiver/hubclientinfo"
-SENDER = "/ocpi/2.2.1/sender/hubclientinfo"
+# 2.2.1 only: 2.1.1 has no Hub and no HubClientInfo module.
+RECEIVER = ocpi_path("2.2.1", "hubclientinfo", "RECEIVER")
+SENDER = ocpi_path("2.2.1", "hubclientinfo", "SENDER")
 
 
 def info(cc: str = "DE", pid: str = "MSP", status: str = "CONNECTED", **extra) -> dict:
@@ -47,13 +49,13 @@ def cpo_calls_hub(link: Pair) -> dict[str, str]:
 
 
 async def test_version_details_list_receiver_and_hub_sender(hub_cpo: Pair):
-    r = await hub_cpo.cpo.client.get("/ocpi/2.2.1", headers=hub_calls_cpo(hub_cpo))
+    r = await hub_cpo.cpo.client.get(details_path("2.2.1"), headers=hub_calls_cpo(hub_cpo))
     assert {
         "identifier": "hubclientinfo",
         "role": "RECEIVER",
         "url": hub_cpo.cpo.url + RECEIVER,
     } in r.json()["data"]["endpoints"]
-    r = await hub_cpo.emsp.client.get("/ocpi/2.2.1", headers=cpo_calls_hub(hub_cpo))
+    r = await hub_cpo.emsp.client.get(details_path("2.2.1"), headers=cpo_calls_hub(hub_cpo))
     endpoints = r.json()["data"]["endpoints"]
     assert {"identifier": "hubclientinfo", "role": "SENDER", "url": hub_cpo.emsp.url + SENDER} in (
         endpoints

@@ -77,11 +77,11 @@ async def save_own(node: RunningNode, *, locs: list[dict] = (), tars: list[dict]
 async def push_to_emsp(pair: Pair, *, locs: list[dict] = (), tars: list[dict] = ()) -> None:
     """The CPO PUTs locations and tariffs to the eMSP's Receiver interfaces."""
     for t in tars:
-        url = f"/ocpi/2.2.1/receiver/tariffs/NL/CPO/{t['id']}"
+        url = f"{pair.emsp_url('tariffs', 'RECEIVER')}/NL/CPO/{t['id']}"
         r = await pair.emsp.client.put(url, json=t, headers=pair.emsp_headers())
         assert r.json()["status_code"] == 1000, r.text
     for loc in locs:
-        url = f"/ocpi/2.2.1/receiver/locations/NL/CPO/{loc['id']}"
+        url = f"{pair.emsp_url('locations', 'RECEIVER')}/NL/CPO/{loc['id']}"
         r = await pair.emsp.client.put(url, json=loc, headers=pair.emsp_headers())
         assert r.json()["status_code"] == 1000, r.text
 

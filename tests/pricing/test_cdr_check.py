@@ -10,8 +10,9 @@ from ocpikit.storage.objects import ObjectKey, ObjectStore
 from tests import factories
 from tests.pricing.support import ADMIN, AMSTERDAM, energy_tariff, events, location, push_to_emsp
 from tests.support import Pair
+from tests.versions import ocpi_path
 
-RECEIVER = "/ocpi/2.2.1/receiver/cdrs"
+RECEIVER = ocpi_path("2.2.1", "cdrs", "RECEIVER")  # the CDR check is priced from 2.2.1 CDRs
 TARIFF = energy_tariff("T1", 0.25)  # 0.50 + 0.25/kWh, VAT 21%
 
 

@@ -6,9 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ocpikit.modules.credentials.service import register_with_peer
-from ocpikit.storage.repositories import PeerRepository
-from tests.support import Databases, Pair, running_node
+from ocpikit.versions import V211
+from tests.support import Databases, Pair, register, running_node
 
 
 @pytest.fixture
@@ -18,11 +17,4 @@ async def pair211(databases: Databases) -> AsyncIterator[Pair]:
         running_node(await databases.new(), [("NL", "CPO", "CPO")], versions=["2.1.1"]) as cpo,
         running_node(await databases.new(), [("DE", "MSP", "EMSP")]) as emsp,
     ):
-        peer = await register_with_peer(
-            emsp.db, emsp.client, versions_url=cpo.versions_url, token_a=await cpo.token_a()
-        )
-        assert peer.version == "2.1.1"
-        async with cpo.db.connect() as conn:
-            [cpo_side] = await PeerRepository(conn).list()
-        assert peer.token_out and cpo_side.token_out
-        yield Pair(cpo=cpo, emsp=emsp, to_cpo=peer.token_out, to_emsp=cpo_side.token_out)
+        yield await register(cpo, emsp, V211)

@@ -11,6 +11,7 @@ import pytest
 from ocpikit.modules.credentials.service import register_with_peer, update_with_peer
 from ocpikit.storage.repositories import Peer, PeerRepository
 from tests.support import Databases, RunningNode, running_node
+from tests.versions import details_path, ocpi_path
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +31,7 @@ async def test_versions_list_2_1_1_per_party_and_its_details_have_no_roles(
         token = await node.token_a()
         versions = (await node.client.get("/ocpi/versions", headers=node.auth(token))).json()
         assert versions["data"] == [
-            {"version": "2.2.1", "url": f"{node.url}/ocpi/2.2.1"},
+            {"version": "2.2.1", "url": f"{node.url}{details_path('2.2.1')}"},
             {"version": "2.1.1", "url": f"{node.url}/ocpi/2.1.1/NL/CPO"},
         ]
         # Each party has its own versions URL for 2.1.1 peers (one party per credentials).
@@ -54,7 +55,7 @@ async def test_versions_list_2_1_1_per_party_and_its_details_have_no_roles(
                 e["url"].startswith(f"{node.url}/ocpi/2.1.1/{party}/") for e in details["endpoints"]
             )
         # 2.2.1 details keep roles, and the node-wide 2.1.1 details are the first party's.
-        r = await node.client.get("/ocpi/2.2.1", headers=node.auth(token))
+        r = await node.client.get(details_path("2.2.1"), headers=node.auth(token))
         assert all("role" in e for e in r.json()["data"]["endpoints"])
         first = await node.client.get("/ocpi/2.1.1", headers=node.auth(token))
         same = await node.client.get("/ocpi/2.1.1/NL/CPO", headers=node.auth(token))
@@ -119,11 +120,15 @@ async def test_a_2_1_1_peer_moves_to_2_2_1_by_a_credentials_update(databases: Da
             moved = await update_with_peer(emsp.db, emsp.client, peer)
             assert moved.version == "2.2.1"
             assert moved.local_party is None
-            assert moved.endpoint("locations", "SENDER") == f"{cpo.url}/ocpi/2.2.1/sender/locations"
+            assert moved.endpoint("locations", "SENDER") == cpo.url + ocpi_path(
+                "2.2.1", "locations", "SENDER"
+            )
             [cpo_side] = await _peers(cpo)
             assert cpo_side.version == "2.2.1"
             assert cpo_side.local_party is None
-            assert cpo_side.endpoint("tokens", "SENDER") == f"{emsp.url}/ocpi/2.2.1/sender/tokens"
+            assert cpo_side.endpoint("tokens", "SENDER") == emsp.url + ocpi_path(
+                "2.2.1", "tokens", "SENDER"
+            )
 
 
 async def test_2_1_1_credentials_with_a_bad_field_are_2001(databases: Databases) -> None:

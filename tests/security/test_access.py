@@ -22,10 +22,11 @@ from ocpikit.storage.objects import ObjectKey, ObjectStore
 from ocpikit.storage.repositories import PeerRepository
 from tests import factories
 from tests.support import Databases, RunningNode, running_node
+from tests.versions import ocpi_path
 
 pytestmark = pytest.mark.e2e
 
-V = "/ocpi/2.2.1"
+V = "2.2.1"  # role-based access of 2.2.1 (roles, routing headers); 2.1.1 is per party
 Request = Callable[[str, str], tuple[str, str, Any]]
 CALLERS = {"CPO": ("BE", "CPX"), "EMSP": ("DE", "MSP"), "NSP": ("FR", "NSP"), "SCSP": ("IT", "SCS")}
 
@@ -78,11 +79,15 @@ async def world(databases: Databases) -> AsyncIterator[World]:
 
 
 def _put(module: str, oid: str, factory: Callable[..., dict[str, Any]]) -> Request:
-    return lambda cc, pid: ("PUT", f"{V}/receiver/{module}/{cc}/{pid}/{oid}", factory(oid, cc, pid))
+    return lambda cc, pid: (
+        "PUT",
+        f"{ocpi_path(V, module, 'RECEIVER')}/{cc}/{pid}/{oid}",
+        factory(oid, cc, pid),
+    )
 
 
 def _list(module: str, query: str = "") -> Request:
-    return lambda cc, pid: ("GET", f"{V}/sender/{module}{query}", None)
+    return lambda cc, pid: ("GET", f"{ocpi_path(V, module, 'SENDER')}{query}", None)
 
 
 def _client_info(cc: str, pid: str) -> tuple[str, str, Any]:
@@ -93,7 +98,7 @@ def _client_info(cc: str, pid: str) -> tuple[str, str, Any]:
         "status": "CONNECTED",
         "last_updated": "2026-01-01T00:00:00Z",
     }
-    return "PUT", f"{V}/receiver/hubclientinfo/{cc}/{pid}", body
+    return "PUT", f"{ocpi_path(V, 'hubclientinfo', 'RECEIVER')}/{cc}/{pid}", body
 
 
 def _start(cc: str, pid: str) -> tuple[str, str, Any]:
@@ -102,7 +107,7 @@ def _start(cc: str, pid: str) -> tuple[str, str, Any]:
         "token": factories.token("U9", cc, pid),
         "location_id": "NOPE",
     }
-    return "POST", f"{V}/receiver/commands/START_SESSION", body
+    return "POST", f"{ocpi_path(V, 'commands', 'RECEIVER')}/START_SESSION", body
 
 
 _PROFILE_QUERY = "duration=60&response_url=http://127.0.0.1:1/cb"
@@ -116,23 +121,27 @@ REQUESTS: dict[str, Request] = {
     "sessions SENDER": _list("sessions", "?date_from=2020-01-01T00:00:00Z"),
     "sessions RECEIVER": _put("sessions", "S9", factories.session),
     "cdrs SENDER": _list("cdrs"),
-    "cdrs RECEIVER": lambda cc, pid: ("POST", f"{V}/receiver/cdrs", factories.cdr("C9", cc, pid)),
+    "cdrs RECEIVER": lambda cc, pid: (
+        "POST",
+        f"{ocpi_path(V, 'cdrs', 'RECEIVER')}",
+        factories.cdr("C9", cc, pid),
+    ),
     "tokens SENDER": _list("tokens"),
     "tokens RECEIVER": _put("tokens", "U9", factories.token),
     "commands RECEIVER": _start,
     "commands SENDER": lambda cc, pid: (
         "POST",
-        f"{V}/sender/commands/START_SESSION/nope",
+        f"{ocpi_path(V, 'commands', 'SENDER')}/START_SESSION/nope",
         {"result": "ACCEPTED"},
     ),
     "chargingprofiles RECEIVER": lambda cc, pid: (
         "GET",
-        f"{V}/receiver/chargingprofiles/NOPE?{_PROFILE_QUERY}",
+        f"{ocpi_path(V, 'chargingprofiles', 'RECEIVER')}/NOPE?{_PROFILE_QUERY}",
         None,
     ),
     "chargingprofiles SENDER": lambda cc, pid: (
         "POST",
-        f"{V}/sender/chargingprofiles/SET/nope",
+        f"{ocpi_path(V, 'chargingprofiles', 'SENDER')}/SET/nope",
         {"result": "ACCEPTED"},
     ),
     "hubclientinfo SENDER": _list("hubclientinfo"),
@@ -296,7 +305,9 @@ async def test_credentials_update_cannot_claim_another_party(
             },
         ],
     }
-    r = await target.client.put(f"{V}/credentials", json=body, headers=target.auth(caller.token))
+    r = await target.client.put(
+        ocpi_path(V, "credentials"), json=body, headers=target.auth(caller.token)
+    )
     assert r.status_code < 500
     assert r.json()["status_code"] != 1000
     async with target.db.connect() as conn:

@@ -7,8 +7,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from ocpikit.transport.auth import authorization_header
-from tests.support import Databases, RunningNode, running_node
+from tests.support import CPO_PARTY, Databases, RunningNode, running_node
 from tests.transport import probe
+from tests.versions import details_path, ocpi_path
+
+# The HTTP surface of the node, through 2.2.1 URLs (the probe interface is in every version).
+PROBE = ocpi_path("2.2.1", "probe", "SENDER")
 
 
 @pytest.fixture
@@ -64,20 +68,22 @@ async def test_token_a_is_accepted_base64_and_plain_on_versions(node: RunningNod
         r = await node.client.get("/ocpi/versions", headers=node.auth(token, encoding))
         assert r.status_code == 200
         assert r.json()["data"] == [
-            {"version": "2.2.1", "url": f"{node.url}/ocpi/2.2.1"},
-            {"version": "2.1.1", "url": f"{node.url}/ocpi/2.1.1/NL/CPO"},
+            {"version": "2.2.1", "url": f"{node.url}{details_path('2.2.1')}"},
+            {"version": "2.1.1", "url": f"{node.url}{details_path('2.1.1', CPO_PARTY)}"},
         ]
 
 
 async def test_token_a_outside_versions_and_credentials_is_401(node: RunningNode):
     token = await node.token_a()
-    r = await node.client.get("/ocpi/2.2.1/sender/probe", headers=node.auth(token))
+    r = await node.client.get(PROBE, headers=node.auth(token))
     assert r.status_code == 401
     assert_envelope(r.json(), 2000)
 
 
 async def test_unknown_route_is_404_envelope(node: RunningNode):
-    r = await node.client.get("/ocpi/2.2.1/nothing-here", headers=node.auth(await node.token_a()))
+    r = await node.client.get(
+        f"{details_path('2.2.1')}/nothing-here", headers=node.auth(await node.token_a())
+    )
     assert r.status_code == 404
     assert_envelope(r.json(), 2000)
 
@@ -109,7 +115,7 @@ async def test_request_ids_are_generated_when_absent(node: RunningNode):
 
 
 async def test_version_details_list_exactly_the_mounted_interfaces(node: RunningNode):
-    r = await node.client.get("/ocpi/2.2.1", headers=node.auth(await node.token_a()))
+    r = await node.client.get(details_path("2.2.1"), headers=node.auth(await node.token_a()))
     endpoints = r.json()["data"]["endpoints"]
     offered = {
         (i.module, i.role)
@@ -123,7 +129,7 @@ async def test_version_details_list_exactly_the_mounted_interfaces(node: Running
 
 
 async def test_every_listed_sender_endpoint_is_served(node: RunningNode, peer_token: str):
-    r = await node.client.get("/ocpi/2.2.1", headers=node.auth(peer_token))
+    r = await node.client.get(details_path("2.2.1"), headers=node.auth(peer_token))
     for endpoint in r.json()["data"]["endpoints"]:
         if endpoint["role"] == "SENDER" and endpoint["identifier"] not in ("commands",):
             path = endpoint["url"].removeprefix(node.url)
@@ -142,14 +148,12 @@ async def test_registered_peer_pages_with_headers_and_routing(node: RunningNode,
         "OCPI-to-country-code": "NL",
         "OCPI-to-party-id": "CPO",
     }
-    r = await node.client.get("/ocpi/2.2.1/sender/probe?limit=50", headers=headers)
+    r = await node.client.get(f"{PROBE}?limit=50", headers=headers)
     assert r.status_code == 200
     assert r.json()["data"] == list(range(10))
     assert r.headers["X-Limit"] == "10"
     assert r.headers["X-Total-Count"] == "25"
-    assert r.headers["Link"] == (
-        f'<{node.url}/ocpi/2.2.1/sender/probe?offset=10&limit=10>; rel="next"'
-    )
+    assert r.headers["Link"] == (f'<{node.url}{PROBE}?offset=10&limit=10>; rel="next"')
     assert r.headers["OCPI-to-party-id"] == "MSP"
     assert r.headers["OCPI-from-party-id"] == "CPO"
 
@@ -165,16 +169,14 @@ async def test_registered_peer_pages_with_headers_and_routing(node: RunningNode,
 async def test_malformed_routing_headers_are_2001(
     node: RunningNode, peer_token: str, headers: dict[str, str]
 ):
-    r = await node.client.get(
-        "/ocpi/2.2.1/sender/probe", headers={**node.auth(peer_token), **headers}
-    )
+    r = await node.client.get(PROBE, headers={**node.auth(peer_token), **headers})
     assert r.status_code == 200
     assert_envelope(r.json(), 2001)
 
 
 async def test_non_json_body_is_400(node: RunningNode, peer_token: str):
     r = await node.client.put(
-        "/ocpi/2.2.1/sender/probe/1",
+        f"{PROBE}/1",
         content=b"{not json",
         headers={**node.auth(peer_token), "Content-Type": "application/json"},
     )
@@ -183,22 +185,20 @@ async def test_non_json_body_is_400(node: RunningNode, peer_token: str):
 
 
 async def test_bad_pagination_parameter_is_2001(node: RunningNode, peer_token: str):
-    r = await node.client.get("/ocpi/2.2.1/sender/probe?offset=-3", headers=node.auth(peer_token))
+    r = await node.client.get(f"{PROBE}?offset=-3", headers=node.auth(peer_token))
     assert r.status_code == 200
     assert_envelope(r.json(), 2001)
     assert "offset" in r.json()["status_message"]
 
 
 async def test_token_header_with_wrong_scheme_is_401(node: RunningNode, peer_token: str):
-    r = await node.client.get(
-        "/ocpi/2.2.1/sender/probe", headers={"Authorization": f"Bearer {peer_token}"}
-    )
+    r = await node.client.get(PROBE, headers={"Authorization": f"Bearer {peer_token}"})
     assert r.status_code == 401
 
 
 async def test_peer_token_works_plain_too(node: RunningNode, peer_token: str):
     r = await node.client.get(
-        "/ocpi/2.2.1/sender/probe",
+        PROBE,
         headers={"Authorization": authorization_header(peer_token, "plain")},
     )
     assert r.status_code == 200

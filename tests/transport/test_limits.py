@@ -19,10 +19,11 @@ from ocpikit.config import Settings
 from ocpikit.transport.limits import MAX_HEAD_BYTES, MAX_URL_BYTES
 from tests import factories
 from tests.support import Databases, RunningNode, running_node
+from tests.versions import ocpi_path
 
 MIB = 1024 * 1024
 ADMIN = "Bearer adm"
-CREDENTIALS = "/ocpi/2.2.1/credentials"
+CREDENTIALS = ocpi_path("2.2.1", "credentials")
 
 
 @dataclass

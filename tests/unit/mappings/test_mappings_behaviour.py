@@ -697,6 +697,11 @@ def test_2_2_1_mappings_are_the_identity_for_every_module() -> None:
 # --- properties ------------------------------------------------------------------------------
 
 
+def test_ascii_text_replaces_del_and_control_characters():
+    # DEL is ASCII but not printable: 2.1.1's string (printable ASCII) refuses it.
+    assert ascii_text("a\x7fb\tc") == "a?b?c"
+
+
 @given(text=st.text(max_size=80), limit=st.integers(min_value=1, max_value=60))
 def test_ascii_text_is_printable_ascii_within_the_limit(text: str, limit: int) -> None:
     out = ascii_text(text.replace("\x00", ""), limit)

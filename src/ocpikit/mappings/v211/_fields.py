@@ -89,9 +89,9 @@ def ascii_text(text: str, limit: int | None = None) -> str:
     """2.2.1 text (printable Unicode) as 2.1.1 ``string`` (printable ASCII), at most ``limit``.
 
     Accents are stripped (``Liège`` -> ``Liege``), a few letters spelled out (``ß`` -> ``ss``),
-    anything else unrepresentable becomes ``?``.
+    anything else unrepresentable becomes ``?``, control characters (DEL too) included.
     """
-    if not text.isascii():
+    if not all(" " <= c <= "~" for c in text):
         spelled = "".join(_SPELLED.get(c, c) for c in text)
         decomposed = unicodedata.normalize("NFKD", spelled)
         text = "".join(
