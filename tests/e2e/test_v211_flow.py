@@ -141,13 +141,15 @@ async def test_one_change_reaches_a_2_1_1_and_a_2_2_1_emsp_each_in_its_version(
         async with cpo.db.connect() as conn:
             versions = sorted(p.version or "" for p in await PeerRepository(conn).list())
         assert versions == ["2.1.1", "2.2.1"]
-        await seed_location(cpo, publish=False, evses=1)
+        await seed_location(cpo, evses=1)
         for emsp in (old, new):
             loc = await poll(lambda e=emsp: stored(e, "locations", "LOC1"), lambda s: s is not None)
             Location.model_validate(loc)
-        # The 2.2.1 eMSP got the 2.2.1 object whole; the 2.1.1 one lost what 2.1.1 lacks.
-        assert (await stored(new, "locations", "LOC1") or {})["publish"] is False
-        assert (await stored(old, "locations", "LOC1") or {})["publish"] is True
+        # An unpublished location reaches the 2.2.1 eMSP only: 2.1.1 has no flag to honour.
+        await seed_location(cpo, "LOC2", publish=False, evses=1)
+        hidden = await poll(lambda: stored(new, "locations", "LOC2"), lambda s: s is not None)
+        assert hidden["publish"] is False
+        assert await stored(old, "locations", "LOC2") is None
 
 
 async def _token(node: RunningNode, uid: str) -> dict | None:

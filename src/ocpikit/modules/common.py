@@ -192,6 +192,10 @@ async def serve_page(
     if edge.profile.per_party and edge.party is not None and query.is_local:
         # One party per connection: its own objects only.
         query = replace(query, owners=[(edge.party.country_code, edge.party.party_id)])
+    if query.module == "locations" and not _has_publish_flag(edge):
+        # A version without the flag cannot honour publish=false: such locations are not
+        # exchanged in it (counted out of X-Total-Count too, not just left off the page).
+        query = replace(query, published_only=True)
     if node.db.reader is not None:
         total, items = node.db.reader.page(query, offset=page.offset, limit=page.limit)
     else:
@@ -207,6 +211,11 @@ async def serve_page(
         rendered = [render(edge.profile, query.module, obj, ctx) for obj in parsed]
         return ok([r for r in rendered if r is not None], headers=headers)
     return ok(raw=json_array(items), headers=headers)
+
+
+def _has_publish_flag(edge: Edge) -> bool:
+    model = edge.profile.wire_model("locations", "Location")
+    return "publish" in model.model_fields
 
 
 def _with_dates(

@@ -11,14 +11,19 @@ from typing import Any
 
 import pytest
 
-from ocpikit.mappings import MapContext
+from ocpikit.mappings import MapContext, MappingError
 from ocpikit.mappings.v211 import MAPPINGS
 
 from ..protocol.v221_support import normalise
 from . import expect
 from .support import Kind, domain_corpus, merged_patch, wire_corpus, wire_patch_corpus
 
-DOMAIN = domain_corpus()
+# Unpublished Locations have no 2.1.1 form (test_unpublished_location_has_no_2_1_1_form).
+DOMAIN = [
+    d
+    for d in domain_corpus()
+    if not (d[1].module == "locations" and d[1].part == "location" and d[2].get("publish") is False)
+]
 WIRE = wire_corpus()
 WIRE_PATCHES = wire_patch_corpus()
 INBOUND = MapContext(country_code="BE", party_id="BEC", peer_country_code="NL", peer_party_id="TNM")
@@ -72,3 +77,10 @@ def test_trip_through_2_1_1_keeps_what_2_1_1_carries(
 
     expected = expect.carried(kind, domain, ctx.country_code, ctx.party_id)
     assert normalise(back) == normalise(expected)
+
+
+def test_unpublished_location_has_no_2_1_1_form() -> None:
+    """2.1.1 has no publish flag a receiver could honour (LOC-07): never sent."""
+    domain = {"id": "L1", "publish": False}
+    with pytest.raises(MappingError, match="unpublished"):
+        MAPPINGS["locations"].to_wire(domain, MapContext("NL", "CPO"), "location")

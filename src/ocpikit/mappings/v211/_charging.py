@@ -104,6 +104,7 @@ def embedded_location(
         raise MappingError(f"location {location_id} is unknown", field="location_id")
     reduced = dict(domain)
     reduced.pop("evses", None)
+    reduced.pop("publish", None)  # the Session's Location is the Session's, published or not
     for evse in domain.get("evses") or []:
         if evse.get("uid") != evse_uid:
             continue

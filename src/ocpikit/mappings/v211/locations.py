@@ -5,7 +5,7 @@ Parts: ``"location"`` (default), ``"evse"``, ``"connector"``.
 | 2.2.1 (domain) | 2.1.1 (wire) | What is lost or invented |
 |---|---|---|
 | ``country_code``, ``party_id`` | (none) | out: dropped; in: from ``ctx`` |
-| ``publish``, ``publish_allowed_to`` | (none) | out: dropped (callers must not send unpublished Locations to 2.1.1 peers); in: ``publish=true`` |
+| ``publish``, ``publish_allowed_to`` | (none) | out: dropped; an unpublished Location (``publish=false``) has no 2.1.1 form (MappingError: never sent to 2.1.1 peers, which have no flag to honour); in: ``publish=true`` |
 | ``id`` CiString(36) | ``id`` string(39) | in: an id over 36 characters raises MappingError |
 | ``parking_type`` ? | ``type`` 1 | out: ALONG_MOTORWAY, ON_DRIVEWAY -> OTHER; absent -> UNKNOWN; in: OTHER, UNKNOWN -> absent |
 | ``name`` | ``name`` | non-ASCII transliterated (all text: ``Liège`` -> ``Liege``) |
@@ -252,8 +252,8 @@ def to_wire(domain: dict[str, Any], ctx: MapContext, part: str = "location") -> 
     """A complete domain Location, EVSE or Connector as a complete 2.1.1 one.
 
     Raises:
-        MappingError: for an EVSE none of whose Connectors exists in 2.1.1, or a Connector
-            whose standard does not.
+        MappingError: for an EVSE none of whose Connectors exists in 2.1.1, a Connector
+            whose standard does not, or an unpublished Location.
     """
     part = parts(part, PARTS)
     if part == "connector":
@@ -266,6 +266,9 @@ def to_wire(domain: dict[str, Any], ctx: MapContext, part: str = "location") -> 
         if evse is None:
             raise _no_equivalent(f"EVSE {domain.get('uid')} (no connector standard)")
         return ascii_object(evse)
+    if domain.get("publish") is False:
+        # 2.1.1 has no publish flag: a 2.1.1 eMSP would show it to anyone (LOC-07).
+        raise MappingError("an unpublished Location has no OCPI 2.1.1 form", field="publish")
     out = rename(domain, _location_rules_out(ctx))
     out.setdefault("type", "UNKNOWN")
     out.setdefault("postal_code", "")
