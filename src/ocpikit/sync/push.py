@@ -454,7 +454,7 @@ class PushWorker:
         lane.resume_at = time.monotonic() + pause
         log.warning(
             "push: peer %s failing (%s); its deliveries pause for %.1f s",
-            lane.peer_id,
+            lane.peer.name if lane.peer is not None else lane.peer_id,
             exc.message,
             pause,
         )
