@@ -2,7 +2,7 @@
 
 Fault peers (``tests/fault_peer.py``: raw sockets that never answer, answer one byte per
 second, 500, 429 with Retry-After, truncated JSON, reset) are registered on the CPO node beside a
-healthy eMSP, a real ocpikit node; the eMSP keeps receiving every change within a second or two.
+healthy eMSP, a real ocpikit node; the eMSP keeps receiving every change within seconds.
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ from tests.support import Databases, Pair
 KEY = ObjectKey("locations", "NL", "CPO", "ISO")
 CHANGES = 3
 SPACING = 0.1  # seconds between two changes
-LATE = 2.0  # the latest a change may reach the healthy eMSP (seconds)
+# The latest a change may reach the healthy eMSP, in seconds: about 0.3 s on a quiet machine
+# (the claim's poll interval), 1-2 s with the CPUs saturated; the faults cost 10 s (the peer
+# timeout) or for ever without isolation.
+LATE = 4.0
 
 
 async def emsp_status(pair: Pair) -> str | None:
@@ -68,7 +71,7 @@ async def test_a_healthy_peer_gets_its_pushes_in_time_beside_faulty_ones(
             await asyncio.sleep(SPACING)
         print(f"{'+'.join(kinds)}: healthy peer's pushes arrived after", lateness)
         assert max(lateness) < LATE, lateness
-        assert all(f.requests >= 1 for f in faults)  # they were in play
+        assert all(f.requests >= 1 for f in faults), [f.times for f in faults]  # in play
     # Only the healthy peer's messages are DONE (the location's PUT and every change).
     assert (await outbox_counts(pair.cpo.db))["DONE"] == CHANGES + 1
 

@@ -333,8 +333,10 @@ class PushWorker:
         claimed = await self._claim_round()
         lanes = [lane.task for lane in self._lanes.values() if lane.task is not None]
         await asyncio.gather(*lanes)
+        delivered = self._accepted()
         async with self.db.transaction() as conn:
-            await self._done(conn, self._accepted())
+            await self._done(conn, delivered)
+        self.delivered += len(delivered)
         return claimed
 
     async def _round(self) -> bool:
@@ -389,7 +391,14 @@ class PushWorker:
         """Record deliveries, claim for every peer that can take more, hand out; how many."""
         now = time.monotonic()
         busy = [pid for pid, lane in self._lanes.items() if not lane.hungry(self.concurrency, now)]
-        messages = await self._claim(self.batch, excluded=busy, done=self._accepted())
+        delivered = self._accepted()
+        try:
+            messages = await self._claim(self.batch, excluded=busy, done=delivered)
+        except BaseException:
+            for message in delivered:  # to be recorded by the next claim
+                self._lane(message.peer_id).accepted.append(message)
+            raise
+        self.delivered += len(delivered)
         if not messages:
             return 0
         by_peer: dict[int, list[_Message]] = defaultdict(list)
@@ -465,7 +474,7 @@ class PushWorker:
         lane.resume_at = time.monotonic() + pause
         log.warning(
             "push: peer %s failing (%s); its deliveries pause for %.1f s",
-            lane.peer_id,
+            lane.peer.name if lane.peer is not None else lane.peer_id,
             exc.message,
             pause,
         )
@@ -513,13 +522,15 @@ class PushWorker:
 
     async def _release(self) -> None:
         """After cancelled lanes: record what the peers accepted, free the other claims."""
+        delivered = self._accepted()
         async with self.db.transaction() as conn:
-            await self._done(conn, self._accepted())
+            await self._done(conn, delivered)
             await conn.execute(
                 update(outbox)
                 .where(outbox.c.locked_by == self.name, outbox.c.status == "PENDING")
                 .values(locked_by=None, locked_until=None)
             )
+        self.delivered += len(delivered)
 
     # ---- claims --------------------------------------------------------------------------
 
@@ -528,7 +539,7 @@ class PushWorker:
         limit: int,
         *,
         excluded: Sequence[int] = (),
-        done: list[_Message] | None = None,
+        done: Sequence[_Message] = (),
     ) -> list[_Message]:
         """Claim up to ``limit`` due messages, each the oldest PENDING of its (peer, object).
 
@@ -555,7 +566,7 @@ class PushWorker:
         if excluded:
             due.append(outbox.c.peer_id.not_in(list(excluded)))
         async with self.db.transaction() as conn:
-            await self._done(conn, done or [])
+            await self._done(conn, done)
             ids = list(
                 (
                     await conn.execute(
@@ -708,18 +719,14 @@ class PushWorker:
 
     # ---- outcomes ------------------------------------------------------------------------
 
-    async def _done(self, conn: AsyncConnection, messages: list[_Message]) -> None:
-        """Mark delivered messages DONE (and take them off ``messages``), within ``conn``."""
-        recorded = len(messages)
-        if not recorded:
+    async def _done(self, conn: AsyncConnection, messages: Sequence[_Message]) -> None:
+        """Mark delivered messages DONE, within ``conn``."""
+        if not messages:
             return
         now = datetime.now(UTC)
         await conn.execute(
             update(outbox)
-            .where(
-                outbox.c.id.in_([m.id for m in messages[:recorded]]),
-                outbox.c.locked_by == self.name,
-            )
+            .where(outbox.c.id.in_([m.id for m in messages]), outbox.c.locked_by == self.name)
             .values(
                 status="DONE",
                 last_error=None,
@@ -729,8 +736,6 @@ class PushWorker:
                 locked_until=None,
             )
         )
-        del messages[:recorded]
-        self.delivered += recorded
 
     async def _unclaim(self, messages: Sequence[_Message]) -> None:
         """Release claimed messages that were not sent, for the next claim (no attempt)."""
