@@ -24,18 +24,19 @@ from ocpikit.node import Node
 from ocpikit.protocol.v221.common import OcpiPatch
 from ocpikit.storage.db import Database
 from ocpikit.storage.objects import ListQuery, ObjectKey, ObjectStore
-from ocpikit.transport.body import describe_validation_error
+from ocpikit.transport.body import describe_validation_error, read_json
 from ocpikit.transport.edge import Edge, edge_of
 from ocpikit.transport.envelope import OcpiResponse, json_array, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.pagination import page_headers, parse_page_request
 from ocpikit.transport.security import Caller
-from ocpikit.wire import render
+from ocpikit.wire import intake, render
 
 __all__ = [
     "edge_context",
     "lookup_context",
     "merge_patch",
+    "read_domain",
     "read_received",
     "require_owner",
     "require_same_key",
@@ -166,6 +167,35 @@ async def lookup_context(
                 if (stored.key.country_code, stored.key.party_id) == (cc.upper(), pid.upper()):
                     found[lid] = stored.parsed()
     return replace(ctx, location=found.get)
+
+
+async def read_domain(
+    request: Request,
+    module: str,
+    owner: tuple[str, str],
+    *,
+    part: str | None = None,
+    patch: bool = False,
+) -> Any:
+    """A Receiver's request body in the domain's form (``ocpikit.wire``).
+
+    ``owner``: the party the object belongs to (the URL's, or the calling CPO's); the eMSP
+    of a token the object names is the party the request came in for (2.1.1 objects carry
+    neither).
+
+    Raises:
+        InvalidParameters: 400 for non-JSON, 2001 naming the field in the version's terms.
+    """
+    edge = edge_of(request)
+    ours = edge_context(edge)
+    ctx = MapContext(
+        owner[0],
+        owner[1],
+        peer_country_code=ours.country_code or None,
+        peer_party_id=ours.party_id or None,
+    )
+    body = await read_json(request)
+    return intake(edge.profile, module, body, ctx, part=part, patch=patch)
 
 
 def edge_context(edge: Edge, owner: tuple[str, str] | None = None) -> MapContext:

@@ -59,6 +59,11 @@ class ObjectKey:
     object_id: str
     object_type: str = ""
 
+    @property
+    def party(self) -> tuple[str, str]:
+        """The owner party (``country_code``, ``party_id``)."""
+        return self.country_code, self.party_id
+
     def normalised(self) -> ObjectKey:
         return ObjectKey(
             self.module,

@@ -9,25 +9,23 @@ import orjson
 from fastapi import APIRouter, Request
 
 from ocpikit.catalog import owner_roles
-from ocpikit.mappings.context import MapContext
 from ocpikit.modules.cdrs import service
 from ocpikit.modules.common import (
     caller_parties,
     edge_context,
     lookup_context,
+    read_domain,
     serve_object,
     serve_page,
 )
 from ocpikit.modules.registry import Interface
 from ocpikit.node import Node
 from ocpikit.storage.objects import ListQuery, ObjectKey
-from ocpikit.transport.body import read_json
 from ocpikit.transport.edge import Edge, edge_of
 from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.security import Caller, PeerCaller, get_node
 from ocpikit.versions import VersionProfile
-from ocpikit.wire import intake
 
 __all__ = ["INTERFACES"]
 
@@ -58,24 +56,9 @@ def _receiver_url(node: Node, edge: Edge) -> str:
 
 
 async def _intake(request: Request, caller: Caller) -> Any:
-    """The request body in the domain's form (``ocpikit.wire``).
-
-    A 2.1.1 CDR names neither its CPO nor its CdrToken: the CPO is the calling peer's
-    party (one party per 2.1.1 connection), the token's eMSP the party it came in for.
-    """
-    edge = edge_of(request)
-    body = await read_json(request)
-    if edge.profile.canonical:
-        return body
-    assert caller.peer is not None
+    """The request body in the domain's form; a 2.1.1 CDR names no owner: the calling CPO."""
     cpo = caller_parties(caller, owner_roles(service.MODULE))
-    ours = edge_context(edge)
-    ctx = MapContext(
-        *(cpo[0] if cpo else ("", "")),
-        peer_country_code=ours.country_code or None,
-        peer_party_id=ours.party_id or None,
-    )
-    return intake(edge.profile, service.MODULE, body, ctx)
+    return await read_domain(request, service.MODULE, cpo[0] if cpo else ("", ""))
 
 
 def build_receiver(profile: VersionProfile) -> APIRouter:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
-from ocpikit.mappings.context import MapContext
-from ocpikit.modules.common import serve_object, serve_page
+from ocpikit.modules.common import read_domain, serve_object, serve_page
 from ocpikit.modules.locations import service
 from ocpikit.modules.registry import Interface
 from ocpikit.storage.objects import ListQuery, ObjectKey
-from ocpikit.transport.body import read_json
-from ocpikit.transport.edge import edge_of
 from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.security import PeerCaller, get_node
 from ocpikit.versions import VersionProfile
-from ocpikit.wire import intake
 
 __all__ = ["INTERFACES"]
 
@@ -64,21 +58,6 @@ def _part(evse_uid: str | None, connector_id: str | None) -> str:
     return "connector" if connector_id else "evse" if evse_uid else "location"
 
 
-async def _intake(
-    request: Request, key: ObjectKey, evse_uid: str | None, connector_id: str | None, *, patch: bool
-) -> Any:
-    """The request body in the domain's form (``ocpikit.wire``), owned by the URL's party."""
-    edge = edge_of(request)
-    return intake(
-        edge.profile,
-        service.MODULE,
-        await read_json(request),
-        MapContext(key.country_code, key.party_id),
-        part=_part(evse_uid, connector_id),
-        patch=patch,
-    )
-
-
 def _written(request: Request, *, created: bool = False) -> OcpiResponse:
     """SC-04: 201 for a new object, 200 for an update (or an ignored older one)."""
     headers = routing_headers(request).response_headers()
@@ -114,7 +93,9 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
     ) -> OcpiResponse:
         evse_uid, connector_id = _sub_ids(request)
         key = ObjectKey(service.MODULE, country_code, party_id, location_id)
-        body = await _intake(request, key, evse_uid, connector_id, patch=False)
+        body = await read_domain(
+            request, service.MODULE, key.party, part=_part(evse_uid, connector_id)
+        )
         result = await service.receive_put(
             get_node(request).db, caller, key, body, evse_uid, connector_id
         )
@@ -129,7 +110,9 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
     ) -> OcpiResponse:
         evse_uid, connector_id = _sub_ids(request)
         key = ObjectKey(service.MODULE, country_code, party_id, location_id)
-        body = await _intake(request, key, evse_uid, connector_id, patch=True)
+        body = await read_domain(
+            request, service.MODULE, key.party, part=_part(evse_uid, connector_id), patch=True
+        )
         await service.receive_patch(get_node(request).db, caller, key, body, evse_uid, connector_id)
         return _written(request)
 

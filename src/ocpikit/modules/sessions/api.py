@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from fastapi import APIRouter, Request
 
 from ocpikit.catalog import owner_roles
-from ocpikit.mappings.context import MapContext
 from ocpikit.modules.common import (
     caller_parties,
     edge_context,
     lookup_context,
+    read_domain,
     serve_object,
     serve_page,
 )
@@ -25,7 +23,6 @@ from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.security import PeerCaller, get_node
 from ocpikit.versions import VersionProfile
-from ocpikit.wire import intake
 
 __all__ = ["INTERFACES"]
 
@@ -59,24 +56,6 @@ def build_sender(profile: VersionProfile) -> APIRouter:
     return router
 
 
-async def _intake(request: Request, key: ObjectKey, *, patch: bool) -> Any:
-    """The request body in the domain's form (``ocpikit.wire``).
-
-    A 2.1.1 Session has no owner or CdrToken: the owner is the URL's party, the token's
-    eMSP the party the request came in for.
-    """
-    edge = edge_of(request)
-    ours = edge_context(edge)
-    ctx = MapContext(
-        key.country_code,
-        key.party_id,
-        peer_country_code=ours.country_code or None,
-        peer_party_id=ours.party_id or None,
-    )
-    body = await read_json(request)
-    return intake(edge.profile, service.MODULE, body, ctx, patch=patch)
-
-
 def build_receiver(profile: VersionProfile) -> APIRouter:
     router = APIRouter()
     path = "/{country_code}/{party_id}/{session_id}"
@@ -98,7 +77,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, session_id: str
     ) -> OcpiResponse:
         key = ObjectKey(service.MODULE, country_code, party_id, session_id)
-        body = await _intake(request, key, patch=False)
+        body = await read_domain(request, service.MODULE, key.party)
         result = await service.receive_put(get_node(request).db, caller, key, body)
         headers = routing_headers(request).response_headers()
         return ok(http_status=201 if result.created else 200, headers=headers)
@@ -108,7 +87,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, session_id: str
     ) -> OcpiResponse:
         key = ObjectKey(service.MODULE, country_code, party_id, session_id)
-        body = await _intake(request, key, patch=True)
+        body = await read_domain(request, service.MODULE, key.party, patch=True)
         await service.receive_patch(get_node(request).db, caller, key, body)
         return ok(headers=routing_headers(request).response_headers())
 

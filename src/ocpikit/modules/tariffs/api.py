@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
-from ocpikit.mappings.context import MapContext
-from ocpikit.modules.common import serve_object, serve_page
+from ocpikit.modules.common import read_domain, serve_object, serve_page
 from ocpikit.modules.registry import Interface
 from ocpikit.modules.tariffs import service
-from ocpikit.storage.objects import ListQuery, ObjectKey
-from ocpikit.transport.body import read_json
-from ocpikit.transport.edge import edge_of
+from ocpikit.storage.objects import ListQuery
 from ocpikit.transport.envelope import OcpiResponse, ok
 from ocpikit.transport.headers import routing_headers
 from ocpikit.transport.security import PeerCaller, get_node
 from ocpikit.versions import VersionProfile
-from ocpikit.wire import intake
 
 __all__ = ["INTERFACES"]
 
@@ -32,13 +26,6 @@ def build_sender(profile: VersionProfile) -> APIRouter:
         return await serve_page(request, get_node(request), query)
 
     return router
-
-
-async def _intake(request: Request, key: ObjectKey, *, patch: bool) -> Any:
-    """The request body in the domain's form (``ocpikit.wire``), owned by the URL's party."""
-    ctx = MapContext(key.country_code, key.party_id)
-    body = await read_json(request)
-    return intake(edge_of(request).profile, service.MODULE, body, ctx, patch=patch)
 
 
 def build_receiver(profile: VersionProfile) -> APIRouter:
@@ -58,7 +45,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, tariff_id: str
     ) -> OcpiResponse:
         key = service.key_of(country_code, party_id, tariff_id)
-        body = await _intake(request, key, patch=False)
+        body = await read_domain(request, service.MODULE, key.party)
         result = await service.receive_put(get_node(request).db, caller, key, body)
         # SC-04: 201 for a new object, 200 for a replacement (or an ignored older one).
         return ok(
@@ -73,7 +60,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
             request: Request, caller: PeerCaller, country_code: str, party_id: str, tariff_id: str
         ) -> OcpiResponse:
             key = service.key_of(country_code, party_id, tariff_id)
-            body = await _intake(request, key, patch=True)
+            body = await read_domain(request, service.MODULE, key.party, patch=True)
             await service.receive_patch(get_node(request).db, caller, key, body)
             return ok(headers=routing_headers(request).response_headers())
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ocpikit.mappings.context import MapContext
-from ocpikit.modules.common import edge_context, serve_object, serve_page
+from ocpikit.modules.common import edge_context, read_domain, serve_object, serve_page
 from ocpikit.modules.registry import Interface
 from ocpikit.modules.tokens import authorize, service
 from ocpikit.protocol.v221.tokens import TokenType
@@ -85,10 +84,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, token_uid: str
     ) -> OcpiResponse:
         url_type = _url_type(request)
-        ctx = MapContext(country_code, party_id)
-        body = intake(
-            edge_of(request).profile, service.MODULE, await read_json(request), ctx, patch=False
-        )
+        body = await read_domain(request, service.MODULE, (country_code, party_id))
         result = await service.receive_put(
             get_node(request).db, caller, country_code, party_id, token_uid, url_type, body
         )
@@ -103,10 +99,7 @@ def build_receiver(profile: VersionProfile) -> APIRouter:
         request: Request, caller: PeerCaller, country_code: str, party_id: str, token_uid: str
     ) -> OcpiResponse:
         url_type = _url_type(request)
-        ctx = MapContext(country_code, party_id)
-        body = intake(
-            edge_of(request).profile, service.MODULE, await read_json(request), ctx, patch=True
-        )
+        body = await read_domain(request, service.MODULE, (country_code, party_id), patch=True)
         await service.receive_patch(
             get_node(request).db, caller, country_code, party_id, token_uid, url_type, body
         )
